@@ -1,0 +1,122 @@
+// Command virt-pki makes TLS for libvirt and QEMU hosts boring: it creates a
+// CA, issues certificates from certtool-style templates, installs them where
+// libvirt and QEMU look, audits a host's PKI, probes a running libvirtd and
+// gates CI on expiry. This package only maps flags to library calls and
+// renders their results.
+//
+// Started through a link named certtool, virt-pki-query-dn or
+// virt-pki-validate, it behaves as that tool.
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+
+	"github.com/urfave/cli/v2"
+)
+
+// Exit codes shared by every command.
+const (
+	exitOK    = 0
+	exitFail  = 1 // the job failed, or a check failed
+	exitUsage = 2 // the command line was wrong
+)
+
+// commands is filled by each command file's init, so that command files
+// never edit a shared list.
+var commands []*cli.Command
+
+// personalities maps a link name to the function that runs the binary as
+// that tool. Filled by init functions, like commands.
+var personalities = map[string]func(args []string, stdout, stderr io.Writer) int{}
+
+func main() {
+	os.Exit(run(os.Args, os.Stdout, os.Stderr))
+}
+
+// run executes the command line and returns the process exit code.
+func run(args []string, stdout, stderr io.Writer) int {
+	if p, ok := personalities[filepath.Base(args[0])]; ok {
+		return p(args, stdout, stderr)
+	}
+	app := newApp(stdout, stderr)
+	err := app.Run(args)
+	return exitCode(err, stderr)
+}
+
+func newApp(stdout, stderr io.Writer) *cli.App {
+	cmds := append([]*cli.Command(nil), commands...)
+	sort.SliceStable(cmds, func(i, j int) bool { return cmds[i].Name < cmds[j].Name })
+	return &cli.App{
+		Name:           "virt-pki",
+		Usage:          "TLS certificates for libvirt and QEMU hosts",
+		Commands:       cmds,
+		Writer:         stdout,
+		ErrWriter:      stderr,
+		ExitErrHandler: func(*cli.Context, error) {}, // exit codes are mapped in run
+		OnUsageError: func(c *cli.Context, err error, _ bool) error {
+			return usageError{err}
+		},
+		HideHelpCommand: true,
+	}
+}
+
+// usageError marks a wrong command line (exit 2).
+type usageError struct{ err error }
+
+func (u usageError) Error() string { return u.err.Error() }
+func (u usageError) Unwrap() error { return u.err }
+
+// usagef returns a usage error (exit 2) with a formatted message.
+func usagef(format string, args ...any) error { return usageError{fmt.Errorf(format, args...)} }
+
+// exitError carries an explicit exit code and, optionally, a message.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e exitError) Error() string {
+	if e.err == nil {
+		return ""
+	}
+	return e.err.Error()
+}
+
+// exitWith returns an error that makes the process exit with code after
+// printing nothing more (the command already printed its result).
+func exitWith(code int) error { return exitError{code: code} }
+
+// exitCode prints err (one line, prefixed by the program name) and maps it
+// to an exit code: 0 without error, 2 for usage errors, the carried code
+// for exitError, 1 otherwise.
+func exitCode(err error, stderr io.Writer) int {
+	if err == nil {
+		return exitOK
+	}
+	var ee exitError
+	if errors.As(err, &ee) {
+		if ee.err != nil {
+			fmt.Fprintf(stderr, "virt-pki: %v\n", ee.err)
+		}
+		return ee.code
+	}
+	var ce cli.ExitCoder
+	if errors.As(err, &ce) {
+		if msg := err.Error(); msg != "" {
+			fmt.Fprintf(stderr, "virt-pki: %s\n", msg)
+		}
+		return ce.ExitCode()
+	}
+	var ue usageError
+	if errors.As(err, &ue) {
+		fmt.Fprintf(stderr, "virt-pki: %v (see 'virt-pki --help')\n", ue.err)
+		return exitUsage
+	}
+	fmt.Fprintf(stderr, "virt-pki: %v\n", err)
+	return exitFail
+}
