@@ -2,6 +2,7 @@ package libvirtcert
 
 import (
 	"crypto/x509"
+	"encoding/asn1"
 	"errors"
 	"time"
 )
@@ -44,3 +45,11 @@ func VerifyChain(leaf *x509.Certificate, cas []*x509.Certificate, now time.Time)
 // address matches only IP SANs; a name matches DNS SANs (with wildcards);
 // the CN counts only when the certificate has no DNS SAN.
 func MatchHostname(cert *x509.Certificate, host string) bool { return false }
+
+// AttributeOID returns the OID GnuTLS's DN table gives a short name such as
+// "CN", "C", "DC", "UID", "EMAIL" or "title" (case-insensitive).
+func AttributeOID(name string) (asn1.ObjectIdentifier, bool) { return nil, false }
+
+// AttributeName returns GnuTLS's short name for an attribute OID ("CN",
+// "EMAIL", "pseudonym", ...); false when GnuTLS prints the OID in dotted form.
+func AttributeName(oid asn1.ObjectIdentifier) (string, bool) { return "", false }
