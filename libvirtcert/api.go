@@ -1,5 +1,7 @@
 package libvirtcert
 
+import "crypto/x509"
+
 // MaxFileSize is the size cap libvirt applies when it reads a certificate
 // or CA file (virFileReadAll with 64 KiB).
 const MaxFileSize = 65536
@@ -53,3 +55,8 @@ type Options struct {
 	// does not exempt them.
 	ECExemptFromKeyEncipherment bool
 }
+
+// SubjectDN returns cert's subject as gnutls_x509_crt_get_dn prints it (the
+// string virt-pki-query-dn prints and tls_allowed_dn_list is matched
+// against). An empty subject is an error (ErrEmptyDN), as in GnuTLS.
+func SubjectDN(cert *x509.Certificate) (string, error) { return FormatDN(cert.RawSubject) }

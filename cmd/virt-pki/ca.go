@@ -1,0 +1,125 @@
+package main
+
+import (
+	"crypto"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/virt-pki/virt-pki/ca"
+	"github.com/virt-pki/virt-pki/keys"
+	"github.com/virt-pki/virt-pki/libvirtcert"
+	"github.com/virt-pki/virt-pki/templates"
+)
+
+func init() {
+	commands = append(commands, &cli.Command{
+		Name:  "ca",
+		Usage: "create a certificate authority",
+		Subcommands: []*cli.Command{{
+			Name:  "init",
+			Usage: "create cakey.pem (0600) and cacert.pem in --out",
+			Description: "Creates a CA from --template ca.info (certtool syntax) or from flags. Without flags\n" +
+				"the CA key is ECDSA P-256 and the certificate is valid for 3650 days with\n" +
+				"keyCertSign and cRLSign. Nothing is overwritten without --force, and a failure\n" +
+				"leaves no file behind.",
+			Flags: append([]cli.Flag{
+				&cli.StringFlag{Name: "template", Usage: "certtool template for the CA (must contain `ca`)"},
+				&cli.StringFlag{Name: "cn", Usage: "common name of the CA (default: \"virt-pki CA on HOSTNAME\")"},
+				&cli.IntFlag{Name: "days", Usage: "validity in days (default 3650; overrides expiration_days)"},
+				&cli.StringFlag{Name: "load-privkey", Usage: "use this existing key instead of generating one"},
+				&cli.StringFlag{Name: "out", Value: ".", Usage: "directory for cakey.pem and cacert.pem"},
+				&cli.BoolFlag{Name: "force", Usage: "replace existing files"},
+				&cli.BoolFlag{Name: "json", Usage: "print the result as JSON"},
+			}, keyFlags("CA")...),
+			Action: runCAInit,
+		}},
+	})
+}
+
+func runCAInit(c *cli.Context) error {
+	if c.NArg() > 0 {
+		return usagef("ca init takes no arguments (got %q)", c.Args().First())
+	}
+	params, err := keyParams(c, ca.DefaultKey)
+	if err != nil {
+		return err
+	}
+	var t *templates.Template
+	if path := c.String("template"); path != "" {
+		if c.IsSet("cn") {
+			return usagef("give either --template or --cn, not both")
+		}
+		if t, err = templates.ParseFile(path); err != nil {
+			return err
+		}
+		if c.IsSet("days") {
+			t.ExpirationDays = c.Int("days")
+		}
+	} else {
+		cn := c.String("cn")
+		if cn == "" {
+			host, _ := os.Hostname()
+			cn = "virt-pki CA on " + host
+		}
+		t = ca.DefaultTemplate(cn, c.Int("days"))
+	}
+	for _, w := range t.Warnings {
+		fmt.Fprintf(c.App.ErrWriter, "warning: %s\n", w)
+	}
+	var key crypto.Signer
+	if p := c.String("load-privkey"); p != "" {
+		if key, err = keys.ReadPrivateKeyFile(p); err != nil {
+			return err
+		}
+	}
+	created, err := ca.Create(t, key, params, time.Now())
+	if err != nil {
+		return err
+	}
+	out := c.String("out")
+	undo, err := ca.EnsureDir(out)
+	if err != nil {
+		return err
+	}
+	certPath, keyPath := filepath.Join(out, "cacert.pem"), filepath.Join(out, "cakey.pem")
+	var files []ca.File
+	if created.KeyPEM != nil {
+		files = append(files, ca.File{Path: keyPath, Data: created.KeyPEM, Mode: 0o600})
+	}
+	files = append(files, ca.File{Path: certPath, Data: created.CertPEM, Mode: 0o644})
+	if err := ca.WriteFiles(files, c.Bool("force")); err != nil {
+		undo()
+		return err
+	}
+	subject, _ := libvirtcert.SubjectDN(created.Cert)
+	kp := keys.Describe(created.Key.Public())
+	if c.Bool("json") {
+		res := map[string]any{
+			"subject":   subject,
+			"key":       kp.String(),
+			"not_after": created.Cert.NotAfter.UTC().Format(time.RFC3339),
+			"serial":    fmt.Sprintf("%x", created.Cert.SerialNumber),
+		}
+		var jf []jsonFile
+		for _, f := range files {
+			kind := "certificate"
+			if f.Mode == 0o600 {
+				kind = "private-key"
+			}
+			jf = append(jf, jsonFile{Path: f.Path, Mode: fmt.Sprintf("%04o", f.Mode), Kind: kind})
+		}
+		res["files"] = jf
+		return writeJSON(c.App.Writer, res)
+	}
+	w := c.App.Writer
+	if created.KeyPEM != nil {
+		fmt.Fprintf(w, "wrote %s (%s private key, mode 0600)\n", keyPath, kp)
+	}
+	fmt.Fprintf(w, "wrote %s (CA %s, valid until %s)\n", certPath, subject, created.Cert.NotAfter.UTC().Format(time.DateOnly))
+	fmt.Fprintf(w, "next: virt-pki issue server --ca-dir %s --cn HOST.EXAMPLE.ORG\n", out)
+	return nil
+}

@@ -1,0 +1,105 @@
+package main
+
+import (
+	"crypto/sha1"
+	"encoding/hex"
+	"encoding/pem"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/virt-pki/virt-pki/ca"
+	"github.com/virt-pki/virt-pki/certtext"
+	"github.com/virt-pki/virt-pki/internal/atomicfile"
+)
+
+// certtoolWrite sends output to --outfile (atomically, mode as given) or
+// stdout. Keys are never written over an existing file; certificates and
+// text are replaced, as certtool replaces them.
+func certtoolWrite(a *certtoolArgs, stdout io.Writer, data []byte, mode os.FileMode, key bool) error {
+	path, ok := a.values["outfile"]
+	if !ok {
+		_, err := stdout.Write(data)
+		return err
+	}
+	opts := atomicfile.Options{Force: !key, UID: -1, GID: -1}
+	if err := atomicfile.Write(path, data, mode, opts); err != nil {
+		if key && strings.Contains(err.Error(), atomicfile.ErrExists.Error()) {
+			return ctFail("%s exists; refusing to overwrite a private key file (remove it first)", path)
+		}
+		return ctFail("Cannot open %s for writing", path)
+	}
+	return nil
+}
+
+func certtoolCertificateInfo(a *certtoolArgs, stdout io.Writer) error {
+	data, _, err := certtoolReadInput(a, os.Stdin, "load-certificate")
+	if err != nil {
+		return err
+	}
+	certs, err := ca.ParseCertificatesPEM(data)
+	if err != nil {
+		return ctFail("import error: No certificate was found.")
+	}
+	var b strings.Builder
+	for _, c := range certs {
+		if a.flags["no-text"] {
+			b.Write(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: c.Raw}))
+			continue
+		}
+		b.WriteString(certtext.CertificateWithPEM(c))
+	}
+	return certtoolWrite(a, stdout, []byte(b.String()), 0o644, false)
+}
+
+func certtoolVerify(a *certtoolArgs, stdout, info io.Writer) error {
+	caPath, ok := a.values["load-ca-certificate"]
+	if !ok {
+		return ctFail("missing --load-ca-certificate")
+	}
+	caData, err := os.ReadFile(caPath)
+	if err != nil {
+		return ctFail("error reading file at --load-ca-certificate: %s", caPath)
+	}
+	cas, err := ca.ParseCertificatesPEM(caData)
+	if err != nil {
+		return ctFail("error parsing CRTs in '%s': No certificate was found.", caPath)
+	}
+	fmt.Fprintf(info, "Loaded CAs (%d available)\n", len(cas))
+	data, path, err := certtoolReadInput(a, os.Stdin, "")
+	if err != nil {
+		return err
+	}
+	chain, err := ca.ParseCertificatesPEM(data)
+	if err != nil {
+		return ctFail("error parsing CRTs in '%s': No certificate was found.", path)
+	}
+	report, trusted := certtext.Verify(chain, cas, time.Now())
+	if err := certtoolWrite(a, stdout, []byte(report), 0o644, false); err != nil {
+		return err
+	}
+	if !trusted {
+		return exitWith(exitFail)
+	}
+	return nil
+}
+
+func certtoolKeyID(a *certtoolArgs, stdout io.Writer) error {
+	data, _, err := certtoolReadInput(a, os.Stdin, "load-certificate")
+	if err != nil {
+		return err
+	}
+	certs, err := ca.ParseCertificatesPEM(data)
+	if err != nil {
+		return ctFail("import error: No certificate was found.")
+	}
+	var sum [20]byte
+	if a.command == "key-id" {
+		sum = sha1.Sum(certs[0].RawSubjectPublicKeyInfo)
+	} else {
+		sum = sha1.Sum(certs[0].Raw)
+	}
+	return certtoolWrite(a, stdout, []byte(hex.EncodeToString(sum[:])+"\n"), 0o644, false)
+}

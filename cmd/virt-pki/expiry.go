@@ -1,0 +1,353 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/fatih/color"
+	"github.com/urfave/cli/v2"
+
+	"github.com/virt-pki/virt-pki/expiry"
+	"github.com/virt-pki/virt-pki/internal/atomicfile"
+)
+
+// Exit code of expiry when something only warns.
+const exitWarn = 3
+
+func init() {
+	commands = append(commands, &cli.Command{
+		Name:      "expiry",
+		Usage:     "gate CI on certificate and CRL expiry (table, JSON, JUnit or Prometheus)",
+		ArgsUsage: "[PATH|DIR|GLOB|URI|HOST:PORT ...]",
+		Description: `Reads certificates and CRLs from files (PEM with several certificates, DER),
+directories (recursively; files named *.pem *.crt *.cer *.cert *.der *.crl),
+glob patterns and live TLS endpoints (libvirt URIs such as qemu+tls://host/system,
+or host:port), and judges each one at --at (default: now). Without arguments it
+scans every libvirt and QEMU layout of this host (system, user, /etc/pki/qemu and
+the files libvirtd.conf points to).
+
+A certificate that ends at or before --fail fails, at or before --warn warns;
+expired and not-yet-valid certificates and stale CRLs (next update past) fail.
+Thresholds are durations in h, d and w ("30d", "2w", "1w3d", "36h"; a bare number
+is days) or absolute dates ("2027-01-31"). --at takes a date, "+90d" or "now".
+
+Unreadable files and garbage are reported (status "error") and the scan goes on.
+
+Exit codes: 0 all fine; 1 something failed (or, with --strict, a source could not
+be read or nothing was found); 3 only warnings; 2 usage error.
+
+--sort=false prints records as they are read instead of sorted by expiry, so
+memory stays flat whatever the number of files (JSON, JUnit and Prometheus stage
+their output on disk, never in memory). Sorted output keeps a small record per
+certificate (a few hundred bytes).`,
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "warn", Value: "30d", Usage: "warn when a certificate ends within `LIMIT` (duration or date)"},
+			&cli.StringFlag{Name: "fail", Value: "7d", Usage: "fail when a certificate ends within `LIMIT` (duration or date)"},
+			&cli.StringFlag{Name: "at", Usage: "judge validity at `DATE` (\"2027-01-31\", \"+90d\"; default now)"},
+			&cli.StringFlag{Name: "format", Value: "table", Usage: "output `FORMAT`: table, json, junit or prometheus"},
+			&cli.BoolFlag{Name: "sort", Value: true, Usage: "sort by expiry (--sort=false streams in reading order)"},
+			&cli.BoolFlag{Name: "strict", Usage: "exit 1 also when a source cannot be read or nothing is found"},
+			&cli.StringFlag{Name: "root", Usage: "look for the host's layouts under `PREFIX` (no arguments only)"},
+			&cli.DurationFlag{Name: "timeout", Value: 10 * time.Second, Usage: "per-endpoint connection `TIMEOUT`"},
+			&cli.IntFlag{Name: "jobs", Usage: "read `N` files or endpoints at once (default 4 per CPU)"},
+			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write the report atomically to `FILE` instead of standard output"},
+			&cli.BoolFlag{Name: "force", Usage: "let --output replace an existing file"},
+		},
+		Action: runExpiry,
+	})
+}
+
+func runExpiry(c *cli.Context) error {
+	now := time.Now().UTC()
+	policy, err := expiryPolicy(c, now)
+	if err != nil {
+		return err
+	}
+	format := c.String("format")
+	switch format {
+	case "table", "json", "junit", "prometheus":
+	default:
+		return usagef("unknown --format %q (use table, json, junit or prometheus)", format)
+	}
+	if c.Int("jobs") < 0 {
+		return usagef("--jobs must be positive")
+	}
+	if c.IsSet("root") && c.NArg() > 0 {
+		return usagef("--root applies only when no PATH is given")
+	}
+
+	var targets []expiry.Target
+	if c.NArg() == 0 {
+		targets = expiry.HostTargets(hostFor(c.String("root")))
+	} else {
+		for _, a := range c.Args().Slice() {
+			targets = append(targets, expiry.Classify(a))
+		}
+	}
+
+	out, commit, err := expiryOutput(c)
+	if err != nil {
+		return err
+	}
+	defer commit(false)
+
+	ctx, stop := signal.NotifyContext(c.Context, os.Interrupt)
+	defer stop()
+	opts := expiry.Options{Policy: policy, Workers: c.Int("jobs"), Timeout: c.Duration("timeout")}
+	sum, err := renderExpiry(ctx, out, format, c.Bool("sort"), targets, opts)
+	if err != nil {
+		return err
+	}
+	if err := commit(true); err != nil {
+		return err
+	}
+
+	stderr := c.App.ErrWriter
+	if len(targets) == 0 {
+		fmt.Fprintln(stderr, "virt-pki: expiry: no certificate found in this host's libvirt and QEMU layouts")
+	} else if sum.Error > 0 && !c.Bool("strict") {
+		fmt.Fprintf(stderr, "virt-pki: expiry: %d source(s) could not be read (--strict makes that fail)\n", sum.Error)
+	}
+	switch {
+	case sum.Fail > 0:
+		return exitWith(exitFail)
+	case c.Bool("strict") && (sum.Error > 0 || sum.Total() == 0):
+		return exitWith(exitFail)
+	case sum.Warn > 0:
+		return exitWith(exitWarn)
+	}
+	return nil
+}
+
+func expiryPolicy(c *cli.Context, now time.Time) (expiry.Policy, error) {
+	p := expiry.Policy{At: now}
+	if s := c.String("at"); s != "" {
+		at, err := expiry.ParseDate(s, now)
+		if err != nil {
+			return p, usagef("--at: %v", err)
+		}
+		p.At = at
+	}
+	var err error
+	if p.Warn, err = expiry.ParseThreshold(c.String("warn")); err != nil {
+		return p, usagef("--warn: %v", err)
+	}
+	if p.Fail, err = expiry.ParseThreshold(c.String("fail")); err != nil {
+		return p, usagef("--fail: %v", err)
+	}
+	if err := p.Check(); err != nil {
+		return p, usagef("%v", err)
+	}
+	return p, nil
+}
+
+// hostFor describes the invoking user's host for HostTargets.
+func hostFor(root string) expiry.Host {
+	home, _ := os.UserHomeDir()
+	return expiry.Host{Root: root, Home: home, UID: os.Getuid(), GID: os.Getgid()}
+}
+
+// expiryOutput returns where the report goes and a commit function: with
+// --output the report is staged in a temporary file next to FILE and
+// renamed over it by commit(true); commit(false) removes the stage.
+func expiryOutput(c *cli.Context) (io.Writer, func(ok bool) error, error) {
+	path := c.String("output")
+	if path == "" {
+		return c.App.Writer, func(bool) error { return nil }, nil
+	}
+	if _, err := os.Lstat(path); err == nil && !c.Bool("force") {
+		return nil, nil, fmt.Errorf("%s: %w (use --force to replace it)", path, atomicfile.ErrExists)
+	}
+	f, err := atomicfile.CreateTemp(path, 0o644)
+	if err != nil {
+		return nil, nil, err
+	}
+	done := false
+	commit := func(ok bool) error {
+		if done {
+			return nil
+		}
+		done = true
+		if !ok {
+			f.Close()
+			os.Remove(f.Name())
+			return nil
+		}
+		if err := f.Sync(); err != nil {
+			f.Close()
+			os.Remove(f.Name())
+			return fmt.Errorf("%s: %w", path, err)
+		}
+		if err := f.Close(); err != nil {
+			os.Remove(f.Name())
+			return fmt.Errorf("%s: %w", path, err)
+		}
+		if _, err := os.Lstat(path); err == nil && !c.Bool("force") {
+			os.Remove(f.Name())
+			return fmt.Errorf("%s: %w (use --force to replace it)", path, atomicfile.ErrExists)
+		}
+		if err := os.Rename(f.Name(), path); err != nil {
+			os.Remove(f.Name())
+			return err
+		}
+		return atomicfile.SyncDir(filepath.Dir(path))
+	}
+	return f, commit, nil
+}
+
+// renderExpiry scans and writes the report in format; sorted output keeps
+// the records, unsorted output streams them.
+func renderExpiry(ctx context.Context, w io.Writer, format string, sorted bool, targets []expiry.Target, opts expiry.Options) (expiry.Summary, error) {
+	var sum expiry.Summary
+	if format == "table" {
+		t := &expiryTable{w: w, policy: opts.Policy, color: colorFor(w), stream: !sorted}
+		err := expiry.Scan(ctx, targets, opts, func(r expiry.Record) {
+			sum.Add(r)
+			t.add(r)
+		})
+		if err != nil {
+			return sum, err
+		}
+		t.close(sum)
+		return sum, nil
+	}
+	var rep expiry.Report
+	var err error
+	switch format {
+	case "json":
+		rep = expiry.NewJSON(w, opts.Policy)
+	case "junit":
+		rep, err = expiry.NewJUnit(w, opts.Policy)
+	case "prometheus":
+		rep, err = expiry.NewPrometheus(w, opts.Policy)
+	}
+	if err != nil {
+		return sum, err
+	}
+	var addErr error
+	add := func(r expiry.Record) {
+		sum.Add(r)
+		if addErr == nil {
+			addErr = rep.Add(r)
+		}
+	}
+	if sorted {
+		recs, s, err := expiry.Collect(ctx, targets, opts)
+		if err != nil {
+			return sum, err
+		}
+		for _, r := range recs {
+			if addErr == nil {
+				addErr = rep.Add(r)
+			}
+		}
+		sum = s
+	} else if err := expiry.Scan(ctx, targets, opts, add); err != nil {
+		return sum, err
+	}
+	if err := errors.Join(addErr, rep.Close(sum)); err != nil {
+		return sum, fmt.Errorf("writing the report: %w", err)
+	}
+	return sum, nil
+}
+
+// expiryTable renders records as an aligned table (sorted) or as lines as
+// they come (streaming), status words colored on a terminal.
+type expiryTable struct {
+	w      io.Writer
+	policy expiry.Policy
+	color  bool
+	stream bool
+	recs   []expiry.Record
+	header bool
+}
+
+var expiryColumns = []string{"STATUS", "NOT AFTER", "DAYS", "PATH", "SUBJECT", "REASON"}
+
+func (t *expiryTable) add(r expiry.Record) {
+	if !t.stream {
+		t.recs = append(t.recs, r)
+		return
+	}
+	if !t.header {
+		t.header = true
+		fmt.Fprintln(t.w, strings.Join(expiryColumns, "  "))
+	}
+	fmt.Fprintln(t.w, strings.Join(t.cells(r, true), "  "))
+}
+
+func (t *expiryTable) cells(r expiry.Record, paint bool) []string {
+	notAfter, days := "-", "-"
+	if !r.NotAfter.IsZero() {
+		notAfter = r.NotAfter.UTC().Format("2006-01-02 15:04")
+	}
+	if d, ok := r.DaysLeft(t.policy.At); ok {
+		days = fmt.Sprint(d)
+	}
+	status := strings.ToUpper(string(r.Status))
+	if paint {
+		status = t.paint(r.Status, status)
+	}
+	return []string{status, notAfter, days, r.Label(), r.Subject(), r.Reason}
+}
+
+func (t *expiryTable) paint(s expiry.Status, text string) string {
+	if !t.color {
+		return text
+	}
+	var c *color.Color
+	switch s {
+	case expiry.OK:
+		c = color.New(color.FgGreen)
+	case expiry.Warn:
+		c = color.New(color.FgYellow, color.Bold)
+	case expiry.Fail:
+		c = color.New(color.FgRed, color.Bold)
+	default:
+		c = color.New(color.FgMagenta, color.Bold)
+	}
+	c.EnableColor()
+	return c.Sprint(text)
+}
+
+func (t *expiryTable) close(sum expiry.Summary) {
+	if !t.stream && len(t.recs) > 0 {
+		expiry.Sort(t.recs)
+		rows := [][]string{expiryColumns}
+		for _, r := range t.recs {
+			rows = append(rows, t.cells(r, false))
+		}
+		width := make([]int, len(expiryColumns))
+		for _, row := range rows {
+			for i, c := range row {
+				width[i] = max(width[i], utf8.RuneCountInString(c))
+			}
+		}
+		for n, row := range rows {
+			var line strings.Builder
+			for i, c := range row {
+				pad := c
+				if i < len(row)-1 {
+					pad += strings.Repeat(" ", width[i]-utf8.RuneCountInString(c)+2)
+				}
+				if i == 0 && n > 0 {
+					pad = t.paint(t.recs[n-1].Status, c) + pad[len(c):]
+				}
+				line.WriteString(pad)
+			}
+			fmt.Fprintln(t.w, strings.TrimRight(line.String(), " "))
+		}
+	}
+	p := t.policy
+	fmt.Fprintf(t.w, "%d checked: %d ok, %d warn, %d fail, %d error (at %s, --warn %s, --fail %s)\n",
+		sum.Total(), sum.OK, sum.Warn, sum.Fail, sum.Error,
+		p.At.UTC().Format("2006-01-02 15:04 UTC"), p.Warn, p.Fail)
+}

@@ -1,0 +1,332 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/virt-pki/virt-pki/finding"
+	"github.com/virt-pki/virt-pki/install"
+	"github.com/virt-pki/virt-pki/layout"
+)
+
+// The `install` command puts issued files where libvirt or QEMU read them.
+
+func init() {
+	commands = append(commands, &cli.Command{
+		Name:      "install",
+		Usage:     "install a CA, server or client certificate and key where libvirt or QEMU look for them",
+		ArgsUsage: " ",
+		Description: "Copies the output of 'virt-pki issue' (--from DIR: cacert.pem, servercert.pem,\n" +
+			"serverkey.pem, clientcert.pem, clientkey.pem) or explicit files into one layout, with the\n" +
+			"owner and mode libvirt expects, as one all-or-nothing set that survives a crash.\n" +
+			"Layouts: --system (/etc/pki, default as root; honours ca_file/cert_file/key_file in\n" +
+			"libvirtd.conf), --user (~/.pki/libvirt, default otherwise), --pkipath DIR, --qemu[=DIR]\n" +
+			"(/etc/pki/qemu naming). Refuses, unless --force: a key that does not match its\n" +
+			"certificate, a certificate not issued by the CA, usages libvirt rejects, a different CA\n" +
+			"at the CA path, and replacing files without --backup.",
+		Flags: []cli.Flag{
+			&cli.StringSliceFlag{Name: "role", Usage: "what to install: ca, server, client (repeatable or comma list)"},
+			&cli.BoolFlag{Name: "system", Usage: "install into the system layout (/etc/pki)"},
+			&cli.BoolFlag{Name: "user", Usage: "install into ~/.pki/libvirt"},
+			&cli.StringFlag{Name: "pkipath", Usage: "install into `DIR` for URIs with ?pkipath=DIR"},
+			&cli.GenericFlag{Name: "qemu", Value: &qemuOpt{}, Usage: "install into QEMU's directory (/etc/pki/qemu or `DIR`, with --qemu=DIR)"},
+			&cli.StringFlag{Name: "qemu-group", Usage: "group that must read QEMU's keys (`NAME` or GID; default: qemu.conf's group, else libvirt-qemu, qemu, kvm)"},
+			&cli.StringFlag{Name: "qemu-conf", Usage: "qemu.conf to explain the result with (`FILE`, default /etc/libvirt/qemu.conf under --root)"},
+			&cli.StringFlag{Name: "from", Usage: "read the files from `DIR` (the output of 'virt-pki issue')"},
+			&cli.StringFlag{Name: "ca-cert", Usage: "CA certificate `FILE`"},
+			&cli.StringFlag{Name: "cert", Usage: "server or client certificate `FILE`"},
+			&cli.StringFlag{Name: "key", Usage: "private key `FILE` of --cert"},
+			&cli.StringFlag{Name: "root", Usage: "prefix `DIR` for the system and QEMU layouts (image building, tests)"},
+			&cli.StringFlag{Name: "libvirtd-conf", Usage: "libvirtd.conf `FILE` whose ca_file/cert_file/key_file a system install follows (default /etc/libvirt/libvirtd.conf under --root)"},
+			&cli.BoolFlag{Name: "dry-run", Usage: "print the plan (paths, owners, modes, new/unchanged/replaced) and write nothing"},
+			&cli.BoolFlag{Name: "backup", Usage: "keep each replaced file as FILE.bak-TIMESTAMP"},
+			&cli.BoolFlag{Name: "force", Usage: "install despite refusals (mismatched key, foreign issuer, bad usages, a different CA, replacing)"},
+			&cli.StringFlag{Name: "format", Value: "text", Usage: "output `FORMAT`: text or json"},
+		},
+		Action: runInstall,
+	})
+}
+
+// qemuOpt is the --qemu[=DIR] flag: a boolean that optionally carries a
+// directory.
+type qemuOpt struct {
+	set bool
+	dir string
+}
+
+func (q *qemuOpt) Set(s string) error {
+	switch s {
+	case "true":
+		q.set = true
+	case "false":
+		q.set, q.dir = false, ""
+	default:
+		q.set, q.dir = true, s
+	}
+	return nil
+}
+
+func (q *qemuOpt) String() string {
+	if q == nil || !q.set {
+		return ""
+	}
+	return q.dir
+}
+
+// IsBoolFlag lets --qemu stand alone (the flag package's convention).
+func (q *qemuOpt) IsBoolFlag() bool { return true }
+
+func runInstall(c *cli.Context) error {
+	format := c.String("format")
+	if format != "text" && format != "json" {
+		return usagef("--format must be text or json, not %q", format)
+	}
+	qemu, _ := c.Generic("qemu").(*qemuOpt)
+	if qemu != nil && qemu.set && qemu.dir == "" && c.NArg() == 1 {
+		qemu.dir = c.Args().First() // --qemu DIR as the last argument
+	} else if c.NArg() > 0 {
+		return usagef("unexpected argument %q", c.Args().First())
+	}
+	if len(c.StringSlice("role")) == 0 {
+		return usagef("--role is required (ca, server, client)")
+	}
+	roles, err := install.ParseRoles(c.StringSlice("role"))
+	if err != nil {
+		return usagef("%v", err)
+	}
+	req := install.Request{
+		Roles:  roles,
+		Force:  c.Bool("force"),
+		Backup: c.Bool("backup"),
+		EUID:   os.Geteuid(),
+		Sources: install.Sources{
+			FromDir: c.String("from"),
+			CACert:  c.String("ca-cert"),
+			Cert:    c.String("cert"),
+			Key:     c.String("key"),
+		},
+	}
+	if req.Sources.FromDir == "" && req.Sources.CACert == "" && req.Sources.Cert == "" && req.Sources.Key == "" {
+		return usagef("give the files with --from DIR or --ca-cert/--cert/--key")
+	}
+	if req.Target, err = installTarget(c, qemu); err != nil {
+		return err
+	}
+	res, err := install.Install(req, install.Options{DryRun: c.Bool("dry-run")})
+	var ie *install.InputError
+	if errors.As(err, &ie) || res == nil || res.Plan == nil {
+		if err == nil {
+			err = errors.New("internal error: no plan")
+		}
+		if format == "json" {
+			writeJSON(c.App.Writer, map[string]any{"error": err.Error(), "recovery": recoveryOf(res)})
+			return exitError{code: exitFail, err: err}
+		}
+		if res != nil {
+			writeRecoveryText(c.App.Writer, res.Recovery)
+		}
+		return err
+	}
+	if format == "json" {
+		out := struct {
+			*install.Result
+			DryRun bool   `json:"dry_run"`
+			Error  string `json:"error,omitempty"`
+		}{Result: res, DryRun: c.Bool("dry-run")}
+		if err != nil {
+			out.Error = err.Error()
+		}
+		if werr := writeJSON(c.App.Writer, out); werr != nil {
+			return werr
+		}
+		if err != nil || res.Plan.Refused() {
+			return exitWith(exitFail)
+		}
+		return nil
+	}
+	writeInstallText(c.App.Writer, res, c.Bool("dry-run"))
+	if err != nil {
+		if errors.Is(err, install.ErrRefused) {
+			return exitWith(exitFail)
+		}
+		return err
+	}
+	return nil
+}
+
+func recoveryOf(res *install.Result) any {
+	if res == nil {
+		return nil
+	}
+	return res.Recovery
+}
+
+// installTarget maps the layout flags to an install.Target.
+func installTarget(c *cli.Context, qemu *qemuOpt) (install.Target, error) {
+	var chosen []string
+	for _, name := range []string{"system", "user"} {
+		if c.Bool(name) {
+			chosen = append(chosen, "--"+name)
+		}
+	}
+	if c.IsSet("pkipath") {
+		chosen = append(chosen, "--pkipath")
+	}
+	if qemu != nil && qemu.set {
+		chosen = append(chosen, "--qemu")
+	}
+	if len(chosen) > 1 {
+		return install.Target{}, usagef("choose one layout, not %s", strings.Join(chosen, " and "))
+	}
+	kind := layout.User
+	if os.Geteuid() == 0 {
+		kind = layout.System
+	}
+	if len(chosen) == 1 {
+		kind = map[string]layout.Kind{"--system": layout.System, "--user": layout.User, "--pkipath": layout.PKIPath, "--qemu": layout.QEMU}[chosen[0]]
+	}
+	root := c.String("root")
+	if root != "" && kind != layout.System && kind != layout.QEMU {
+		return install.Target{}, usagef("--root applies to --system and --qemu only")
+	}
+	if c.IsSet("libvirtd-conf") && kind != layout.System {
+		return install.Target{}, usagef("--libvirtd-conf applies to --system only")
+	}
+	if root != "" {
+		abs, err := filepath.Abs(root)
+		if err != nil {
+			return install.Target{}, err
+		}
+		root = abs
+	}
+	home, _ := os.UserHomeDir()
+	t := install.Target{Kind: kind, Root: root, Home: home, UID: os.Geteuid(), GID: os.Getegid()}
+	switch kind {
+	case layout.System:
+		path, explicit := c.String("libvirtd-conf"), true
+		if path == "" {
+			path, explicit = layout.Under(root, layout.DefaultLibvirtdConf), false
+		}
+		conf, err := layout.ReadLibvirtdConf(path, !explicit)
+		if err != nil {
+			return t, err
+		}
+		t.LibvirtdConf = conf
+	case layout.User:
+		if home == "" {
+			return t, errors.New("cannot install into ~/.pki/libvirt: HOME is not set")
+		}
+	case layout.PKIPath:
+		dir := c.String("pkipath")
+		if dir == "" {
+			return t, usagef("--pkipath needs a DIR")
+		}
+		abs, err := filepath.Abs(dir)
+		if err != nil {
+			return t, err
+		}
+		t.Dir = abs
+	case layout.QEMU:
+		qpath, explicit := c.String("qemu-conf"), true
+		if qpath == "" {
+			qpath, explicit = layout.Under(root, layout.DefaultQEMUConf), false
+		}
+		qconf, err := layout.ReadQEMUConf(qpath, !explicit)
+		if err != nil {
+			return t, err
+		}
+		t.QEMUConf = qconf
+		if qemu.dir != "" {
+			abs, err := filepath.Abs(qemu.dir)
+			if err != nil {
+				return t, err
+			}
+			t.Dir = abs
+			if root != "" {
+				t.Dir = layout.Under(root, qemu.dir)
+			}
+		}
+		group := c.String("qemu-group")
+		if group == "" {
+			group = qconf.Group
+		} else if n, err := strconv.Atoi(group); err == nil {
+			group = "+" + strconv.Itoa(n)
+		}
+		name, gid, err := layout.LookupQEMUGroup(root, group)
+		if err != nil {
+			return t, fmt.Errorf("%v; name it with --qemu-group", err)
+		}
+		t.QEMUGroup, t.QEMUGID = name, gid
+	}
+	return t, nil
+}
+
+func writeRecoveryText(w io.Writer, rec install.Recovery) {
+	if rec.Journal != "" {
+		what := "completed the new set"
+		if rec.Direction == "back" {
+			what = "restored the previous set"
+		}
+		fmt.Fprintf(w, "recovered an interrupted install (%s): %s\n", rec.Journal, what)
+	}
+	if n := len(rec.Removed); n > 0 {
+		fmt.Fprintf(w, "removed %d leftover temporary file(s) of an interrupted install\n", n)
+	}
+}
+
+func writeInstallText(w io.Writer, res *install.Result, dryRun bool) {
+	p := res.Plan
+	writeRecoveryText(w, res.Recovery)
+	fmt.Fprintf(w, "%s layout in %s:\n", p.Kind, p.Base)
+	for _, d := range p.Dirs {
+		fmt.Fprintf(w, "  %-11s %04o %-16s %s/\n", "mkdir", d.Mode, d.Owner.Name, d.Path)
+	}
+	for _, e := range p.Entries {
+		line := fmt.Sprintf("  %-11s %04o %-16s %s", e.Status, e.Mode, e.Owner.Name, e.Path)
+		var notes []string
+		if e.Was != "" {
+			notes = append(notes, "was "+e.Was)
+		}
+		if e.Backup != "" {
+			notes = append(notes, "backup "+e.Backup)
+		}
+		if len(notes) > 0 {
+			line += " (" + strings.Join(notes, "; ") + ")"
+		}
+		fmt.Fprintln(w, line)
+	}
+	var shown finding.List
+	for _, f := range p.Findings {
+		if f.Status == finding.Warn || f.Status == finding.Fail {
+			shown = append(shown, f)
+		}
+	}
+	writeFindingsText(w, shown)
+	if p.PendingRecovery {
+		fmt.Fprintf(w, "an interrupted install is pending in %s; the next install completes it first\n", p.Base)
+	}
+	refused := p.Refused()
+	if !refused {
+		for _, e := range p.Effects {
+			fmt.Fprintf(w, "libvirt: %s\n", e)
+		}
+	}
+	n, total := p.Changes(), len(p.Entries)
+	switch {
+	case refused:
+		fmt.Fprintln(w, "refused: nothing was written (fix the FAIL lines, or use --force)")
+	case dryRun:
+		fmt.Fprintf(w, "dry run: %d of %d file(s) would be written; nothing was changed\n", n, total)
+	case n == 0:
+		fmt.Fprintf(w, "nothing to do: all %d file(s) are already installed\n", total)
+	default:
+		fmt.Fprintf(w, "installed %d file(s), %d unchanged\n", n, total-n)
+	}
+}

@@ -1,0 +1,70 @@
+package main
+
+import (
+	"fmt"
+	"io"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/virt-pki/virt-pki/finding"
+	"github.com/virt-pki/virt-pki/keys"
+)
+
+// Flags and rendering shared by ca init, issue and quickstart.
+
+func keyFlags(what string) []cli.Flag {
+	return []cli.Flag{
+		&cli.StringFlag{Name: "key-type", Usage: "key algorithm of the " + what + ": rsa, ecdsa or ed25519"},
+		&cli.IntFlag{Name: "bits", Usage: "RSA key size (at least 2048)"},
+		&cli.StringFlag{Name: "curve", Usage: "ECDSA curve: secp256r1, secp384r1, secp521r1 (or P-256, P-384, P-521)"},
+		&cli.StringFlag{Name: "sec-param", Usage: "certtool security level: medium, high, ultra, future"},
+	}
+}
+
+// keyParams resolves the key flags; without any of them it returns def.
+func keyParams(c *cli.Context, def keys.Params) (keys.Params, error) {
+	if !c.IsSet("key-type") && !c.IsSet("bits") && !c.IsSet("curve") && !c.IsSet("sec-param") {
+		return def, nil
+	}
+	typ := c.String("key-type")
+	switch {
+	case typ == "" && c.IsSet("curve"):
+		typ = "ecdsa"
+	case typ == "" && c.IsSet("bits"):
+		typ = "rsa" // --bits is an RSA size
+	}
+	if typ == "" {
+		typ = string(def.Algorithm)
+	}
+	p, err := keys.Spec{Type: typ, Bits: c.Int("bits"), Curve: c.String("curve"), SecParam: c.String("sec-param")}.Resolve()
+	if err != nil {
+		return p, usagef("%v", err)
+	}
+	if err := p.Check(); err != nil {
+		return p, usagef("%v", err)
+	}
+	return p, nil
+}
+
+// writeNotes prints the notes and warnings of an issuing step to w.
+func writeNotes(w io.Writer, list finding.List) {
+	p := newPainter(w)
+	for _, f := range list {
+		switch f.Status {
+		case finding.Pass:
+			fmt.Fprintf(w, "note: %s\n", f.Message)
+		case finding.Warn, finding.Fail:
+			fmt.Fprintf(w, "%s: %s\n", p.Status(f.Status), f.Message)
+			if f.Fix != "" {
+				fmt.Fprintf(w, "  %s %s\n", p.Dim("fix:"), f.Fix)
+			}
+		}
+	}
+}
+
+// jsonFile describes one written file in JSON output.
+type jsonFile struct {
+	Path string `json:"path"`
+	Mode string `json:"mode"`
+	Kind string `json:"kind"`
+}

@@ -1,0 +1,148 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/virt-pki/virt-pki/ca"
+	"github.com/virt-pki/virt-pki/internal/atomicfile"
+	"github.com/virt-pki/virt-pki/issue"
+	"github.com/virt-pki/virt-pki/libvirtcert"
+)
+
+func init() {
+	commands = append(commands, &cli.Command{
+		Name:  "quickstart",
+		Usage: "create a CA, a server certificate for this host and a client certificate",
+		Description: "Writes OUT/ca (cacert.pem, cakey.pem), OUT/server (cacert.pem, servercert.pem,\n" +
+			"serverkey.pem) and OUT/client (cacert.pem, clientcert.pem, clientkey.pem): each of\n" +
+			"server/ and client/ is a complete libvirt pkipath directory. The server certificate\n" +
+			"names this host (FQDN, short name, its addresses, localhost, 127.0.0.1, ::1). Then it\n" +
+			"prints the commands that install the files and connect with virsh.",
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "out", Value: "pki", Usage: "directory to create the PKI in"},
+			&cli.StringFlag{Name: "client-dn", Usage: "subject of the client certificate in libvirt's order (default \"O=HOST,CN=client1\")"},
+			&cli.IntFlag{Name: "days", Value: issue.DefaultDays, Usage: "validity of the server and client certificates"},
+			&cli.BoolFlag{Name: "force", Usage: "replace existing files"},
+		},
+		Action: runQuickstart,
+	})
+}
+
+func runQuickstart(c *cli.Context) error {
+	if c.NArg() > 0 {
+		return usagef("quickstart takes no arguments (got %q); use --out DIR", c.Args().First())
+	}
+	out := c.String("out")
+	dirs := map[string]string{"ca": filepath.Join(out, "ca"), "server": filepath.Join(out, "server"), "client": filepath.Join(out, "client")}
+	names := map[string][]string{"ca": {"cacert.pem", "cakey.pem"}, "server": {"cacert.pem", "servercert.pem", "serverkey.pem"}, "client": {"cacert.pem", "clientcert.pem", "clientkey.pem"}}
+	if !c.Bool("force") {
+		for _, sub := range []string{"ca", "server", "client"} {
+			for _, n := range names[sub] {
+				p := filepath.Join(dirs[sub], n)
+				if _, err := os.Lstat(p); err == nil {
+					return fmt.Errorf("%s: %w (use --force to replace the whole PKI)", p, atomicfile.ErrExists)
+				}
+			}
+		}
+	}
+	now := time.Now()
+	host := issue.ThisHost()
+	created, err := ca.Create(ca.DefaultTemplate("virt-pki CA on "+host.FQDN, 0), nil, ca.DefaultKey, now)
+	if err != nil {
+		return err
+	}
+	authority := &ca.CA{Cert: created.Cert, Key: created.Key, CertPath: filepath.Join(dirs["ca"], "cacert.pem"), KeyPath: filepath.Join(dirs["ca"], "cakey.pem")}
+
+	dns := append(host.Names(), "localhost")
+	ips := append(ipStrings(host), "127.0.0.1", "::1")
+	st, err := issue.TemplateFromFlags(libvirtcert.RoleServer, issue.Flags{CN: host.FQDN, DNS: dns, IPs: ips, Days: c.Int("days")})
+	if err != nil {
+		return err
+	}
+	server, err := issue.Issue(issue.Request{Role: libvirtcert.RoleServer, Template: st, CA: authority, Host: &host, Now: now})
+	if err != nil {
+		return err
+	}
+	clientDN := c.String("client-dn")
+	if clientDN == "" {
+		clientDN = "O=" + host.FQDN + ",CN=client1"
+	}
+	ct, err := issue.TemplateFromFlags(libvirtcert.RoleClient, issue.Flags{DN: clientDN, Days: c.Int("days")})
+	if err != nil {
+		return usagef("--client-dn: %v", err)
+	}
+	client, err := issue.Issue(issue.Request{Role: libvirtcert.RoleClient, Template: ct, CA: authority, Now: now})
+	if err != nil {
+		return err
+	}
+
+	files := []ca.File{
+		{Path: filepath.Join(dirs["ca"], "cakey.pem"), Data: created.KeyPEM, Mode: 0o600},
+		{Path: filepath.Join(dirs["ca"], "cacert.pem"), Data: created.CertPEM, Mode: 0o644},
+		{Path: filepath.Join(dirs["server"], "cacert.pem"), Data: created.CertPEM, Mode: 0o644},
+		{Path: filepath.Join(dirs["client"], "cacert.pem"), Data: created.CertPEM, Mode: 0o644},
+	}
+	files = append(files, server.Files(dirs["server"])...)
+	files = append(files, client.Files(dirs["client"])...)
+	var undo []func()
+	for _, d := range []string{out, dirs["ca"], dirs["server"], dirs["client"]} {
+		u, err := ca.EnsureDir(d)
+		if err != nil {
+			runUndo(undo)
+			return err
+		}
+		undo = append(undo, u)
+	}
+	if err := ca.WriteFiles(files, c.Bool("force")); err != nil {
+		runUndo(undo)
+		return err
+	}
+	writeNotes(c.App.ErrWriter, append(server.Findings, client.Findings...))
+	writeQuickstartNext(c.App.Writer, out, host, server, client)
+	return nil
+}
+
+// runUndo removes directories created for a failed run, innermost first.
+func runUndo(undo []func()) {
+	for i := len(undo) - 1; i >= 0; i-- {
+		undo[i]()
+	}
+}
+
+func writeQuickstartNext(w io.Writer, out string, host issue.Host, server, client *issue.Result) {
+	abs, err := filepath.Abs(out)
+	if err != nil {
+		abs = out
+	}
+	var sans []string
+	sans = append(sans, server.Cert.DNSNames...)
+	for _, ip := range server.Cert.IPAddresses {
+		sans = append(sans, ip.String())
+	}
+	line, _ := issue.AllowedDNLine(client.DN)
+	fmt.Fprintf(w, "Created in %s:\n", out)
+	fmt.Fprintf(w, "  ca/      cacert.pem, cakey.pem   (keep cakey.pem private; it signs every certificate)\n")
+	fmt.Fprintf(w, "  server/  cacert.pem, servercert.pem, serverkey.pem   for %s\n", strings.Join(sans, ", "))
+	fmt.Fprintf(w, "  client/  cacert.pem, clientcert.pem, clientkey.pem   DN %s\n", client.DN)
+	fmt.Fprintf(w, "\nOn the server (as root):\n")
+	fmt.Fprintf(w, "  install -D -m 0644 %s/server/cacert.pem /etc/pki/CA/cacert.pem\n", abs)
+	fmt.Fprintf(w, "  install -D -m 0644 %s/server/servercert.pem /etc/pki/libvirt/servercert.pem\n", abs)
+	fmt.Fprintf(w, "  install -D -m 0600 %s/server/serverkey.pem /etc/pki/libvirt/private/serverkey.pem\n", abs)
+	fmt.Fprintf(w, "  # in /etc/libvirt/libvirtd.conf:\n  %s\n", line)
+	fmt.Fprintf(w, "  systemctl enable --now libvirtd-tls.socket   # or listen_tls = 1 with libvirtd --listen\n")
+	fmt.Fprintf(w, "\nOn a client:\n")
+	target := host.FQDN
+	if net.ParseIP(target) != nil || target == "" {
+		target = "localhost"
+	}
+	fmt.Fprintf(w, "  virsh -c 'qemu+tls://%s/system?pkipath=%s/client' list\n", target, abs)
+	fmt.Fprintf(w, "\nCheck the files with: virt-pki validate\n")
+}

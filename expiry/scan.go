@@ -1,0 +1,291 @@
+package expiry
+
+import (
+	"bytes"
+	"context"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sync"
+	"time"
+
+	"github.com/virt-pki/virt-pki/tlsprobe"
+)
+
+// Options tune a scan.
+type Options struct {
+	Policy Policy
+	// Workers is how many files or endpoints are read at once; 0 means
+	// four per CPU (reading is I/O bound).
+	Workers int
+	// Timeout bounds each live endpoint probe; 0 means 10 seconds.
+	Timeout time.Duration
+	// ServerChain fetches a live endpoint's certificates, leaf first; nil
+	// means tlsprobe.ServerChain.
+	ServerChain func(ctx context.Context, target string, timeout time.Duration) ([]*x509.Certificate, error)
+	// MaxFileSize is the largest file read; 0 means 16 MiB.
+	MaxFileSize int64
+}
+
+type job struct {
+	path     string
+	endpoint bool
+	lenient  bool // found by a directory walk
+}
+
+// Scan reads every target with a bounded pool of workers and calls emit for
+// each record, from the calling goroutine, in completion order: the
+// records of one file or endpoint arrive together, in file order. Problems
+// with single sources (unreadable, garbage, unreachable, no match) are
+// Error records and never stop the scan. Directories are walked in batches,
+// so neither the walk nor the scan holds more than a few hundred entries
+// and Workers files at a time. Scan returns ctx's error if it was
+// cancelled.
+func Scan(ctx context.Context, targets []Target, opts Options, emit func(Record)) error {
+	if opts.Workers <= 0 {
+		opts.Workers = 4 * runtime.GOMAXPROCS(0)
+	}
+	if opts.Timeout <= 0 {
+		opts.Timeout = 10 * time.Second
+	}
+	if opts.ServerChain == nil {
+		opts.ServerChain = tlsprobe.ServerChain
+	}
+	if opts.MaxFileSize <= 0 {
+		opts.MaxFileSize = 16 << 20
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+
+	jobs := make(chan job, opts.Workers)
+	results := make(chan []Record, opts.Workers)
+	var wg sync.WaitGroup
+	for range opts.Workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var buf bytes.Buffer
+			for j := range jobs {
+				var recs []Record
+				if j.endpoint {
+					recs = probe(ctx, j.path, opts)
+				} else {
+					recs = readFile(j.path, &buf, opts, j.lenient)
+				}
+				if len(recs) == 0 {
+					continue
+				}
+				select {
+				case results <- recs:
+				case <-ctx.Done():
+					return
+				}
+			}
+		}()
+	}
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		defer close(jobs)
+		p := producer{ctx: ctx, jobs: jobs, results: results, seen: map[string]bool{}}
+		for _, t := range targets {
+			if !p.target(t) {
+				return
+			}
+		}
+	}()
+	go func() { wg.Wait(); close(results) }()
+
+	for recs := range results {
+		for _, r := range recs {
+			emit(r)
+		}
+	}
+	return ctx.Err()
+}
+
+// Collect scans and returns every record, sorted by Sort, with the summary.
+func Collect(ctx context.Context, targets []Target, opts Options) ([]Record, Summary, error) {
+	var recs []Record
+	var sum Summary
+	err := Scan(ctx, targets, opts, func(r Record) {
+		recs = append(recs, r)
+		sum.Add(r)
+	})
+	Sort(recs)
+	return recs, sum, err
+}
+
+// producer turns targets into jobs; it reports the problems it meets itself.
+type producer struct {
+	ctx     context.Context
+	jobs    chan<- job
+	results chan<- []Record
+	seen    map[string]bool // files named explicitly, read once
+}
+
+func (p *producer) send(j job) bool {
+	select {
+	case p.jobs <- j:
+		return true
+	case <-p.ctx.Done():
+		return false
+	}
+}
+
+func (p *producer) report(r Record) bool {
+	select {
+	case p.results <- []Record{r}:
+		return true
+	case <-p.ctx.Done():
+		return false
+	}
+}
+
+func (p *producer) target(t Target) bool {
+	switch t.Kind {
+	case Endpoint:
+		return p.send(job{path: t.Value, endpoint: true})
+	case Dir:
+		return p.walk(t.Value)
+	case Glob:
+		matches, err := filepath.Glob(t.Value)
+		if err != nil {
+			return p.report(sourceError(t.Value, "bad pattern: "+err.Error()))
+		}
+		if len(matches) == 0 {
+			return p.report(sourceError(t.Value, "no file matches the pattern"))
+		}
+		for _, m := range matches {
+			if fi, err := os.Stat(m); err == nil && fi.IsDir() {
+				if !p.walk(m) {
+					return false
+				}
+				continue
+			}
+			if !p.file(m) {
+				return false
+			}
+		}
+		return true
+	case Missing:
+		return p.report(sourceError(t.Value, "no such file, directory or endpoint"))
+	}
+	return p.file(t.Value)
+}
+
+func (p *producer) file(path string) bool {
+	key := filepath.Clean(path)
+	if p.seen[key] {
+		return true
+	}
+	p.seen[key] = true
+	return p.send(job{path: path})
+}
+
+// walk reads dir in batches and descends depth-first. Symbolic links to
+// files are followed; links to directories are not (no loops).
+func (p *producer) walk(dir string) bool {
+	f, err := os.Open(dir)
+	if err != nil {
+		return p.report(sourceError(dir, "cannot read directory: "+unwrapPath(err)))
+	}
+	defer f.Close()
+	for {
+		entries, err := f.ReadDir(256)
+		for _, e := range entries {
+			path := filepath.Join(dir, e.Name())
+			typ := e.Type()
+			if typ&fs.ModeSymlink != 0 {
+				fi, err := os.Stat(path)
+				if err != nil || fi.IsDir() {
+					continue
+				}
+				typ = fi.Mode().Type()
+			}
+			var ok bool
+			switch {
+			case typ.IsDir():
+				ok = p.walk(path)
+			case typ.IsRegular() && hasCertExtension(e.Name()):
+				ok = p.send(job{path: path, lenient: true})
+			default:
+				ok = true
+			}
+			if !ok {
+				return false
+			}
+		}
+		if errors.Is(err, io.EOF) || (err == nil && len(entries) == 0) {
+			return true
+		}
+		if err != nil {
+			return p.report(sourceError(dir, "cannot read directory: "+unwrapPath(err)))
+		}
+	}
+}
+
+// readFile reads one file into buf (reused between files) and parses it.
+func readFile(path string, buf *bytes.Buffer, opts Options, lenient bool) []Record {
+	f, err := os.Open(path)
+	if err != nil {
+		return []Record{sourceError(path, "cannot read: "+unwrapPath(err))}
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return []Record{sourceError(path, "cannot read: "+unwrapPath(err))}
+	}
+	if fi.IsDir() {
+		return []Record{sourceError(path, "is a directory")}
+	}
+	if !fi.Mode().IsRegular() {
+		return []Record{sourceError(path, "not a regular file")}
+	}
+	if fi.Size() > opts.MaxFileSize {
+		return []Record{sourceError(path, fmt.Sprintf("larger than %d bytes, not read", opts.MaxFileSize))}
+	}
+	buf.Reset()
+	if _, err := buf.ReadFrom(io.LimitReader(f, opts.MaxFileSize+1)); err != nil {
+		return []Record{sourceError(path, "cannot read: "+unwrapPath(err))}
+	}
+	if int64(buf.Len()) > opts.MaxFileSize {
+		return []Record{sourceError(path, fmt.Sprintf("larger than %d bytes, not read", opts.MaxFileSize))}
+	}
+	if buf.Cap() > 1<<20 {
+		defer func() { *buf = bytes.Buffer{} }() // do not pin a huge buffer
+	}
+	return ParseFile(path, buf.Bytes(), opts.Policy, lenient)
+}
+
+// probe fetches an endpoint's chain and judges each certificate.
+func probe(ctx context.Context, target string, opts Options) []Record {
+	chain, err := opts.ServerChain(ctx, target, opts.Timeout)
+	if err != nil {
+		return []Record{sourceError(target, "cannot fetch the server's certificates: "+err.Error())}
+	}
+	if len(chain) == 0 {
+		return []Record{sourceError(target, "the server sent no certificate")}
+	}
+	recs := make([]Record, len(chain))
+	for i, c := range chain {
+		recs[i] = certRecord(target, c)
+		recs[i].Index, recs[i].Count = i, len(chain)
+		opts.Policy.judge(&recs[i])
+	}
+	return recs
+}
+
+// unwrapPath drops the path an *fs.PathError repeats (the record carries it).
+func unwrapPath(err error) string {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err.Error()
+	}
+	return err.Error()
+}

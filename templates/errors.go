@@ -1,0 +1,33 @@
+package templates
+
+import "fmt"
+
+// Error is a template error. Its text is one line, "NAME:LINE: message"
+// ("NAME: message" when it is not tied to a line).
+type Error struct {
+	Name    string // file name as given to Parse
+	Line    int    // 1-based; 0 when not tied to a line
+	Message string
+}
+
+func (e *Error) Error() string {
+	if e.Line > 0 {
+		return fmt.Sprintf("%s:%d: %s", e.Name, e.Line, e.Message)
+	}
+	return fmt.Sprintf("%s: %s", e.Name, e.Message)
+}
+
+// Warning is a non-fatal problem in a template.
+type Warning struct {
+	Name    string // file name as given to Parse
+	Line    int    // 1-based; 0 when not tied to a line
+	Message string
+}
+
+// String renders the warning as one line: "NAME:LINE: warning: message".
+func (w Warning) String() string {
+	if w.Line > 0 {
+		return fmt.Sprintf("%s:%d: warning: %s", w.Name, w.Line, w.Message)
+	}
+	return fmt.Sprintf("%s: warning: %s", w.Name, w.Message)
+}

@@ -1,0 +1,206 @@
+package tlsprobe
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"net"
+	"strings"
+	"sync/atomic"
+	"time"
+)
+
+// attempt is one connection with one protocol version.
+type attempt struct {
+	version uint16
+	tcp     TCPOutcome
+	report  HandshakeReport
+	state   *tls.ConnectionState
+	// bytesRead counts what the peer sent during the handshake.
+	bytesRead int64
+	banner    []byte
+
+	requested     bool
+	acceptableCAs [][]byte
+	sent          bool
+	withheld      bool
+
+	confirmation string
+	otherByte    byte
+}
+
+func versionName(v uint16) string {
+	switch v {
+	case tls.VersionTLS13:
+		return "TLS 1.3"
+	case tls.VersionTLS12:
+		return "TLS 1.2"
+	}
+	return tls.VersionName(v)
+}
+
+// bannerLen is how much of a non-TLS peer's first words is kept.
+const bannerLen = 96
+
+// countingConn counts bytes read, so a trickling peer can be described,
+// and keeps the first ones, so a non-TLS peer's banner can be shown.
+type countingConn struct {
+	net.Conn
+	n    atomic.Int64
+	head []byte
+}
+
+func (c *countingConn) Read(p []byte) (int, error) {
+	n, err := c.Conn.Read(p)
+	c.n.Add(int64(n))
+	if room := bannerLen - len(c.head); room > 0 {
+		c.head = append(c.head, p[:min(n, room)]...)
+	}
+	return n, err
+}
+
+// runAttempt connects to addr, shakes hands with exactly one version,
+// offers cert (when the server asks and its issuer is acceptable, or
+// force), reads the confirmation byte and closes with close_notify.
+func runAttempt(ctx context.Context, addr string, version uint16, cert *tls.Certificate, force bool) *attempt {
+	a := &attempt{version: version, report: HandshakeReport{Version: versionName(version)}}
+	raw, outcome, err := dial(ctx, addr)
+	a.tcp = outcome
+	if err != nil {
+		a.report.Error, a.report.Detail = "tcp", err.Error()
+		return a
+	}
+	cc := &countingConn{Conn: raw}
+	if dl, ok := ctx.Deadline(); ok {
+		cc.SetDeadline(dl)
+	}
+	cfg := &tls.Config{
+		// The server is judged by libvirt's rules afterwards, not Go's.
+		InsecureSkipVerify: true,
+		MinVersion:         version,
+		MaxVersion:         version,
+		GetClientCertificate: func(cri *tls.CertificateRequestInfo) (*tls.Certificate, error) {
+			a.requested = true
+			a.acceptableCAs = cri.AcceptableCAs
+			if cert == nil {
+				return &tls.Certificate{}, nil
+			}
+			if force || issuerAcceptable(cert, cri.AcceptableCAs) {
+				a.sent = true
+				return cert, nil
+			}
+			a.withheld = true
+			return &tls.Certificate{}, nil
+		},
+	}
+	conn := tls.Client(cc, cfg)
+	defer closeTLS(conn)
+	err = conn.HandshakeContext(ctx)
+	a.bytesRead = cc.n.Load()
+	if err != nil {
+		a.classifyHandshakeError(err)
+		if a.report.Error == "not-tls" {
+			a.banner = readBanner(cc)
+		}
+		return a
+	}
+	st := conn.ConnectionState()
+	a.state = &st
+	a.report.OK = true
+	a.report.Cipher = tls.CipherSuiteName(st.CipherSuite)
+	a.readConfirmation(conn)
+	a.report.Confirmation = a.confirmation
+	return a
+}
+
+// issuerAcceptable mirrors Go's and GnuTLS's choice: a certificate is sent
+// only when the server lists no CAs or one of the chain's issuers is listed.
+func issuerAcceptable(cert *tls.Certificate, acceptable [][]byte) bool {
+	if len(acceptable) == 0 {
+		return true
+	}
+	for _, der := range cert.Certificate {
+		for _, ca := range acceptable {
+			if issuer := rawIssuer(der); issuer != nil && bytes.Equal(issuer, ca) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func (a *attempt) classifyHandshakeError(err error) {
+	a.report.Detail = err.Error()
+	var rh tls.RecordHeaderError
+	msg := err.Error()
+	switch {
+	case errors.As(err, &rh):
+		a.report.Error = "not-tls"
+	case isTimeout(err):
+		a.report.Error = "timeout"
+	case classifyNetError(err) == TCPReset:
+		a.report.Error = "reset"
+	case isEOF(err):
+		a.report.Error = "eof"
+	case strings.Contains(msg, "remote error: tls:"):
+		a.report.Error = "alert"
+	case strings.Contains(msg, "exceeds maximum"):
+		a.report.Error = "too-large"
+	default:
+		a.report.Error = "error"
+	}
+}
+
+// readBanner returns the first bytes a non-TLS peer sent, waiting briefly
+// for the rest of its first line when only a record header arrived.
+func readBanner(cc *countingConn) []byte {
+	if len(cc.head) < bannerLen && !bytes.ContainsAny(cc.head, "\n") {
+		cc.SetReadDeadline(time.Now().Add(50 * time.Millisecond))
+		buf := make([]byte, bannerLen-len(cc.head))
+		cc.Read(buf)
+	}
+	return cc.head
+}
+
+// readConfirmation reads libvirt's one-byte verdict on the client.
+func (a *attempt) readConfirmation(conn *tls.Conn) {
+	var b [1]byte
+	n, err := conn.Read(b[:])
+	switch {
+	case n == 1 && b[0] == 1:
+		a.confirmation = "accepted"
+	case n == 1:
+		a.confirmation, a.otherByte = "not-libvirt", b[0]
+	case err == nil:
+		a.confirmation = "rejected"
+	case isTimeout(err):
+		a.confirmation = "timeout"
+	case isEOF(err):
+		a.confirmation = "rejected"
+	case classifyNetError(err) == TCPReset:
+		a.confirmation = "reset"
+	case strings.Contains(err.Error(), "remote error: tls:"):
+		a.confirmation = "alert"
+		a.report.Detail = err.Error()
+	default:
+		a.confirmation = "rejected"
+		a.report.Detail = err.Error()
+	}
+}
+
+// describePeerBytes renders what a non-TLS peer sent, printable or hex.
+func describePeerBytes(b []byte) string {
+	printable := true
+	for _, c := range b {
+		if (c < 0x20 || c > 0x7e) && c != '\r' && c != '\n' && c != '\t' {
+			printable = false
+			break
+		}
+	}
+	if printable {
+		return fmt.Sprintf("%q", strings.TrimRight(string(b), "\r\n"))
+	}
+	return fmt.Sprintf("% x", b)
+}

@@ -1,0 +1,233 @@
+package validate
+
+import (
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/virt-pki/virt-pki/finding"
+	"github.com/virt-pki/virt-pki/layout"
+	"github.com/virt-pki/virt-pki/libvirtcert"
+)
+
+// readConf reads Options.LibvirtdConf; a file libvirtd would refuse is a
+// FAIL finding and the audit goes on with the built-in paths.
+func (a *audit) readConf() {
+	path := a.opts.LibvirtdConf
+	conf, err := layout.ReadLibvirtdConf(path, a.opts.LibvirtdConfOptional)
+	if err != nil {
+		a.add(finding.Finding{ID: "server.conf.read", Scope: string(Server), Status: finding.Fail, Path: path,
+			Message: fmt.Sprintf("libvirtd.conf cannot be used, libvirtd refuses to start: %v", err),
+			Fix:     "fix the line named above in " + path})
+		return
+	}
+	a.conf = conf
+}
+
+// confChecks audits libvirtd.conf's TLS settings: the all-or-none rule
+// for ca_file/cert_file/key_file, crl_file without them, listen_tls, the
+// insecure switches, and tls_allowed_dn_list against this host's client
+// certificate.
+func (a *audit) confChecks() {
+	c := a.conf
+	p := c.Path
+	s := string(Server)
+	add := func(id string, st finding.Status, msg, fix string) {
+		a.add(finding.Finding{ID: "server.conf." + id, Scope: s, Status: st, Path: p, Message: msg, Fix: fix})
+	}
+	if _, prob := layout.EffectiveServerFiles(a.opts.Root, c); prob != nil {
+		add("tls-files", finding.Fail, fmt.Sprintf("%s sets only some of ca_file, cert_file, key_file: libvirtd refuses to start (%q)", p, prob.Message), prob.Fix)
+	} else if c.Set("crl_file") && !(c.Set("ca_file") && c.Set("cert_file") && c.Set("key_file")) {
+		add("crl-ignored", finding.Warn, fmt.Sprintf("%s sets crl_file without ca_file, cert_file and key_file: libvirtd ignores it and loads the default CRL only if present", p),
+			fmt.Sprintf("set ca_file, cert_file and key_file too, or move the CRL to %s and drop crl_file", layout.Under(a.opts.Root, layout.SystemCRL)))
+	}
+	switch {
+	case c.ListenTLS != nil && !*c.ListenTLS:
+		add("listen-tls", finding.Warn, fmt.Sprintf("%s has listen_tls = 0: libvirtd does not accept TLS connections", p),
+			fmt.Sprintf("set listen_tls = 1 in %s (with libvirtd --listen), or enable libvirtd-tls.socket", p))
+	default:
+		add("listen-tls", finding.Pass, fmt.Sprintf("%s enables TLS (listen_tls %s; needs libvirtd --listen or libvirtd-tls.socket)", p, boolSetting(c.ListenTLS, "1 by default")), "")
+	}
+	if c.TLSNoVerifyCertificate {
+		add("no-verify", finding.Fail, fmt.Sprintf("%s has tls_no_verify_certificate = 1: libvirtd accepts clients without a certificate or with one from any CA, and does not enforce tls_allowed_dn_list", p),
+			fmt.Sprintf("set tls_no_verify_certificate = 0 in %s (or delete the line)", p))
+	}
+	if c.TLSNoSanityCertificate {
+		add("no-sanity", finding.Warn, fmt.Sprintf("%s has tls_no_sanity_certificate = 1: libvirtd starts even with a broken certificate that every client will refuse (this audit still checks it)", p),
+			fmt.Sprintf("fix the findings above, then set tls_no_sanity_certificate = 0 in %s", p))
+	}
+	a.aclChecks()
+}
+
+func boolSetting(b *bool, unset string) string {
+	switch {
+	case b == nil:
+		return "unset, " + unset
+	case *b:
+		return "= 1"
+	}
+	return "= 0"
+}
+
+// aclChecks audits tls_allowed_dn_list: an empty list (denies all),
+// entries with spaces or in RFC 4514 order (never match libvirt's DN
+// string), and whether this host's client certificate is admitted.
+func (a *audit) aclChecks() {
+	c := a.conf
+	p := c.Path
+	s := string(Server)
+	add := func(id string, st finding.Status, msg, fix string) {
+		a.add(finding.Finding{ID: "server.conf." + id, Scope: s, Status: st, Path: p, Message: msg, Fix: fix})
+	}
+	if !c.TLSAllowedDNListSet {
+		if strings.EqualFold(c.AuthTLS, "none") {
+			add("acl", finding.Warn, fmt.Sprintf("%s has auth_tls = \"none\" and no tls_allowed_dn_list: every holder of a certificate from the CA gets full access", p),
+				fmt.Sprintf("add tls_allowed_dn_list = [\"C=..,O=..,CN=*\"] to %s (see virt-pki dn clientcert.pem), or use auth_tls = \"sasl\"", p))
+		} else {
+			add("acl", finding.Pass, fmt.Sprintf("%s has no tls_allowed_dn_list: any client with a certificate from the CA may connect", p), "")
+		}
+		return
+	}
+	if len(c.TLSAllowedDNList) == 0 {
+		add("acl", finding.Fail, fmt.Sprintf("%s has tls_allowed_dn_list = []: the empty list denies every client", p),
+			fmt.Sprintf("delete the tls_allowed_dn_list line from %s to allow any client of the CA, or list the allowed DNs", p))
+		return
+	}
+	clientDN := a.localClientDN()
+	corrected := make([]string, len(c.TLSAllowedDNList))
+	changed := false
+	for i, e := range c.TLSAllowedDNList {
+		fixed, why := fixDNPattern(e, clientDN)
+		corrected[i] = fixed
+		if why != "" {
+			changed = true
+			add(fmt.Sprintf("acl[%d]", i+1), finding.Warn, fmt.Sprintf("tls_allowed_dn_list entry %q in %s %s, so it never matches; libvirt matches the whole DN string as virt-pki dn prints it, e.g. %q", e, p, why, fixed), "")
+		}
+	}
+	fixLine := ""
+	if changed {
+		fixLine = "in " + p + " write: " + formatDNList(corrected)
+		// Attach the corrected line to every entry finding just added.
+		for i := range a.out {
+			if strings.HasPrefix(a.out[i].ID, "server.conf.acl[") && a.out[i].Fix == "" {
+				a.out[i].Fix = fixLine
+			}
+		}
+	}
+	if clientDN == "" {
+		add("acl", finding.Pass, fmt.Sprintf("%s allows %s (no local client certificate to match against)", p, plural(len(c.TLSAllowedDNList), "DN pattern")), "")
+		return
+	}
+	for _, e := range c.TLSAllowedDNList {
+		if libvirtcert.MatchDNPattern(e, clientDN) {
+			add("acl", finding.Pass, fmt.Sprintf("this host's client certificate DN %q matches tls_allowed_dn_list entry %q", clientDN, e), "")
+			return
+		}
+	}
+	fix := fmt.Sprintf("add %q to tls_allowed_dn_list in %s if this client should connect", clientDN, p)
+	if changed {
+		fix = fixLine
+	}
+	add("acl", finding.Warn, fmt.Sprintf("this host's client certificate DN %q matches no tls_allowed_dn_list entry: libvirtd refuses it (\"Client's Distinguished Name is not on the list of allowed clients\")", clientDN), fix)
+}
+
+// localClientDN is the DN string of this host's client certificate, as
+// libvirtd matches it, or "" when there is none.
+func (a *audit) localClientDN() string {
+	f := a.clientFiles()
+	if f.cert == "" || !exists(f.cert) {
+		return ""
+	}
+	cf := a.certFile(f.cert)
+	if cf.err != nil {
+		return ""
+	}
+	dn, err := libvirtcert.SubjectDN(cf.certs[0])
+	if err != nil {
+		return ""
+	}
+	return dn
+}
+
+var spaceAroundSep = regexp.MustCompile(`\s*([,+])\s*|\s*=\s*`)
+
+// fixDNPattern returns the entry as libvirt would need it and why the
+// original cannot match ("" when it is fine): spaces around separators,
+// RFC 4514 order (reversed), or a partial DN.
+func fixDNPattern(entry, clientDN string) (fixed, why string) {
+	fixed = entry
+	var reasons []string
+	if tight := tightenDN(entry); tight != entry {
+		fixed = tight
+		reasons = append(reasons, "has spaces around separators")
+	}
+	if rev := reverseDN(fixed); rev != fixed {
+		reversed := false
+		if clientDN != "" {
+			reversed = !libvirtcert.MatchDNPattern(fixed, clientDN) && libvirtcert.MatchDNPattern(rev, clientDN)
+		} else {
+			reversed = strings.HasPrefix(strings.ToUpper(fixed), "CN=") && hasLastRDN(fixed, "C", "DC", "O")
+		}
+		if reversed {
+			fixed = rev
+			reasons = append(reasons, "is in RFC 4514 order (as certtool -i and openssl print it), the reverse of libvirt's")
+		}
+	}
+	if clientDN != "" && !strings.ContainsAny(fixed, "*?") && !libvirtcert.MatchDNPattern(fixed, clientDN) && strings.HasSuffix(clientDN, ","+fixed) {
+		reasons = append(reasons, "is only the end of this host's client DN")
+		fixed = clientDN
+	}
+	return fixed, strings.Join(reasons, " and ")
+}
+
+// tightenDN removes blanks around ',', '+' and '=' outside escapes.
+func tightenDN(s string) string {
+	return spaceAroundSep.ReplaceAllStringFunc(s, func(m string) string {
+		return strings.TrimSpace(m)
+	})
+}
+
+// splitDN splits a DN string at unescaped commas.
+func splitDN(s string) []string {
+	var parts []string
+	start := 0
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '\\':
+			i++
+		case ',':
+			parts = append(parts, s[start:i])
+			start = i + 1
+		}
+	}
+	return append(parts, s[start:])
+}
+
+func reverseDN(s string) string {
+	parts := splitDN(s)
+	for i, j := 0, len(parts)-1; i < j; i, j = i+1, j-1 {
+		parts[i], parts[j] = parts[j], parts[i]
+	}
+	return strings.Join(parts, ",")
+}
+
+func hasLastRDN(s string, attrs ...string) bool {
+	parts := splitDN(s)
+	last := strings.ToUpper(parts[len(parts)-1])
+	for _, at := range attrs {
+		if strings.HasPrefix(last, at+"=") {
+			return true
+		}
+	}
+	return false
+}
+
+// formatDNList renders a tls_allowed_dn_list line.
+func formatDNList(dns []string) string {
+	q := make([]string, len(dns))
+	for i, d := range dns {
+		q[i] = strconv.Quote(d)
+	}
+	return "tls_allowed_dn_list = [" + strings.Join(q, ", ") + "]"
+}

@@ -1,0 +1,175 @@
+package validate
+
+import (
+	"bytes"
+	"crypto/x509"
+	"encoding/pem"
+	"errors"
+	"fmt"
+
+	"github.com/virt-pki/virt-pki/finding"
+	"github.com/virt-pki/virt-pki/layout"
+)
+
+// crlFile is a parsed CRL file (GnuTLS accepts several PEM CRLs in one).
+type crlFile struct {
+	path  string
+	lists []*x509.RevocationList
+	err   error
+}
+
+// maxCRLSize bounds how much of a CRL file is read.
+const maxCRLSize = 16 << 20
+
+// ParseCRLsPEM returns every "X509 CRL" block of data, as libvirt loads a
+// CRL file (PEM only). One malformed block fails the file, as in GnuTLS.
+func ParseCRLsPEM(data []byte) ([]*x509.RevocationList, error) {
+	var out []*x509.RevocationList
+	rest := data
+	var other string
+	for {
+		var block *pem.Block
+		block, rest = pem.Decode(rest)
+		if block == nil {
+			break
+		}
+		if block.Type != "X509 CRL" {
+			if other == "" {
+				other = block.Type
+			}
+			continue
+		}
+		l, err := x509.ParseRevocationList(block.Bytes)
+		if err != nil {
+			return nil, fmt.Errorf("CRL #%d is malformed: %v", len(out)+1, err)
+		}
+		out = append(out, l)
+	}
+	switch {
+	case len(out) > 0:
+		return out, nil
+	case other != "":
+		return nil, fmt.Errorf("holds a %s PEM block, not a CRL", other)
+	case len(data) > 0 && data[0] == 0x30:
+		if _, err := x509.ParseRevocationList(data); err == nil {
+			return nil, errors.New("is a DER (binary) CRL; libvirt reads PEM only")
+		}
+	case bytes.Contains(data, []byte("-----BEGIN")):
+		return nil, errors.New("malformed PEM (bad base64 or missing END line)")
+	}
+	return nil, errors.New("not a PEM CRL (no -----BEGIN X509 CRL----- block)")
+}
+
+func (a *audit) crlFile(path string) *crlFile {
+	if c, ok := a.crls[path]; ok {
+		return c
+	}
+	c := &crlFile{path: path}
+	data, err := readCapped(path, maxCRLSize)
+	switch {
+	case errors.Is(err, errTooLarge):
+		c.err = fmt.Errorf("is larger than %d bytes", maxCRLSize)
+	case err != nil:
+		c.err = fmt.Errorf("cannot be read: %v", err)
+	default:
+		c.lists, c.err = ParseCRLsPEM(data)
+	}
+	a.crls[path] = c
+	return c
+}
+
+// crlChecks reports a CRL file once per run: access, parse (libvirt
+// refuses to start on an unparseable CRL), signature by a CA of caPath
+// (GnuTLS drops CRLs it cannot verify), and freshness. configured marks
+// a crl_file set in libvirtd.conf: then a missing file WARNs, because
+// revoked clients are silently let in.
+func (a *audit) crlChecks(scope Scope, id, path, caPath string, configured bool) {
+	if path == "" || a.checked[path] {
+		return
+	}
+	a.checked[path] = true
+	if configured && !exists(path) {
+		a.add(finding.Finding{ID: id + ".access", Scope: string(scope), Status: finding.Warn, Path: path,
+			Message: fmt.Sprintf("crl_file %s does not exist: libvirtd skips it silently, so revoked clients are NOT blocked", path),
+			Fix:     fmt.Sprintf("install the CRL at %s (certtool --generate-crl --load-ca-privkey CAKEY --load-ca-certificate %s --outfile %s) or fix crl_file", path, caPath, path)})
+		return
+	}
+	lf := layoutFile(layout.NewSystem(""), layout.CRL, path)
+	o := fileObject(lf, "CRL")
+	o.optional = true
+	f, st := checkObject(scope, id+".access", o)
+	if f.Status == finding.Skip {
+		f.Message += ": revocation is not checked"
+	}
+	a.add(f)
+	if !st.exists {
+		return
+	}
+	c := a.crlFile(path)
+	if c.err != nil {
+		a.add(finding.Finding{ID: id + ".read", Scope: string(scope), Status: finding.Fail, Path: path,
+			Message: fmt.Sprintf("CRL %s %v: libvirt refuses to start with it (\"Unable to set x509 certificate revocation list\")", path, c.err),
+			Fix:     fmt.Sprintf("regenerate it: certtool --generate-crl --load-ca-privkey CAKEY --load-ca-certificate %s --outfile %s (or remove it)", caPath, path)})
+		return
+	}
+	n := 0
+	for _, l := range c.lists {
+		n += len(l.RevokedCertificateEntries)
+	}
+	a.add(finding.Finding{ID: id + ".read", Scope: string(scope), Status: finding.Pass, Path: path,
+		Message: fmt.Sprintf("CRL %s parses (%s, %s revoked)", path, plural(len(c.lists), "list"), plural(n, "certificate"))})
+
+	cas := a.certFile(caPath)
+	for i, l := range c.lists {
+		prefix := id
+		if len(c.lists) > 1 {
+			prefix = fmt.Sprintf("%s[%d]", id, i+1)
+		}
+		if cas.err == nil {
+			if issuer := crlIssuer(l, cas.certs); issuer == nil {
+				a.add(finding.Finding{ID: prefix + ".signature", Scope: string(scope), Status: finding.Warn, Path: path,
+					Message: fmt.Sprintf("CRL %s (issuer %s) is not signed by a CA in %s: GnuTLS ignores it, its revocations are not enforced", path, dnOf(l.RawIssuer), caPath),
+					Fix:     fmt.Sprintf("regenerate it with the CA of %s: certtool --generate-crl --load-ca-privkey CAKEY --load-ca-certificate %s --outfile %s", caPath, caPath, path)})
+			} else {
+				a.add(finding.Finding{ID: prefix + ".signature", Scope: string(scope), Status: finding.Pass, Path: path,
+					Message: fmt.Sprintf("CRL %s is signed by CA %s", path, subject(issuer))})
+			}
+		}
+		if !l.NextUpdate.IsZero() && l.NextUpdate.Before(a.now) {
+			a.add(finding.Finding{ID: prefix + ".fresh", Scope: string(scope), Status: finding.Warn, Path: path,
+				Message: fmt.Sprintf("CRL %s is past its next update (%s): peers that check CRL freshness treat revocation data as stale", path, day(l.NextUpdate)),
+				Fix:     fmt.Sprintf("certtool --generate-crl --load-ca-privkey CAKEY --load-ca-certificate %s --outfile %s", caPath, path)})
+		}
+	}
+}
+
+// crlIssuer returns the CA in cas that signed l, or nil.
+func crlIssuer(l *x509.RevocationList, cas []*x509.Certificate) *x509.Certificate {
+	for _, ca := range cas {
+		if bytes.Equal(ca.RawSubject, l.RawIssuer) && l.CheckSignatureFrom(ca) == nil {
+			return ca
+		}
+	}
+	return nil
+}
+
+// revocation reports the CRL entry that revokes leaf, if any CRL of path
+// issued by leaf's issuer lists its serial.
+func (a *audit) revocation(leaf *x509.Certificate, path string) (*x509.RevocationListEntry, bool) {
+	if path == "" || !exists(path) {
+		return nil, false
+	}
+	c := a.crlFile(path)
+	for _, l := range c.lists {
+		if !bytes.Equal(l.RawIssuer, leaf.RawIssuer) {
+			continue
+		}
+		for i := range l.RevokedCertificateEntries {
+			e := &l.RevokedCertificateEntries[i]
+			if e.SerialNumber != nil && e.SerialNumber.Cmp(leaf.SerialNumber) == 0 {
+				return e, true
+			}
+		}
+	}
+	return nil, false
+}

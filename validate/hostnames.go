@@ -1,0 +1,102 @@
+package validate
+
+import (
+	"context"
+	"crypto/x509"
+	"fmt"
+	"net"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/virt-pki/virt-pki/finding"
+	"github.com/virt-pki/virt-pki/libvirtcert"
+)
+
+// hostnames checks that the server certificate covers every name and
+// address clients use, by GnuTLS's rule (libvirt clients call
+// gnutls_x509_crt_check_hostname: IP SANs for addresses, DNS SANs for
+// names, the CN only when there is no DNS SAN), and warns about CN-only
+// certificates, which other TLS stacks refuse.
+func (a *audit) hostnames(f idFiles, leaf *x509.Certificate) {
+	s := f.scope
+	var missing []string
+	for _, h := range a.opts.Hostnames {
+		id := fmt.Sprintf("%s.hostname[%s]", f.id("cert"), h)
+		if libvirtcert.MatchHostname(leaf, h) {
+			a.add(finding.Finding{ID: id, Scope: string(s), Status: finding.Pass, Path: f.cert,
+				Message: fmt.Sprintf("server certificate %s is valid for %s", f.cert, h)})
+			continue
+		}
+		missing = append(missing, h)
+		st := finding.Warn
+		how := "clients connecting as " + h + " are refused"
+		if a.opts.HostnamesGiven {
+			st = finding.Fail
+		}
+		a.add(finding.Finding{ID: id, Scope: string(s), Status: st, Path: f.cert,
+			Message: fmt.Sprintf("server certificate %s is not valid for %s (it names %s): %s (\"Certificate owner does not match the hostname %s\")", f.cert, h, certNames(leaf), how, h),
+			Fix:     a.fixReissue(f, leaf)})
+	}
+	if len(leaf.DNSNames) == 0 && len(leaf.IPAddresses) == 0 && leaf.Subject.CommonName != "" {
+		a.add(finding.Finding{ID: f.id("cert") + ".cn-only", Scope: string(s), Status: finding.Warn, Path: f.cert,
+			Message: fmt.Sprintf("server certificate %s names its host only in the CN (%s), with no subjectAltName: libvirt accepts it by name, but not by IP address, and Go, OpenSSL and browsers-grade TLS stacks refuse it", f.cert, leaf.Subject.CommonName),
+			Fix:     a.fixReissue(f, leaf)})
+	}
+}
+
+// certNames lists the names a certificate is valid for, for messages.
+func certNames(c *x509.Certificate) string {
+	var n []string
+	n = append(n, c.DNSNames...)
+	for _, ip := range c.IPAddresses {
+		n = append(n, ip.String())
+	}
+	if len(c.DNSNames) == 0 && c.Subject.CommonName != "" {
+		n = append(n, "CN "+c.Subject.CommonName)
+	}
+	if len(n) == 0 {
+		return "no names"
+	}
+	return strings.Join(n, ", ")
+}
+
+// LocalHostnames returns the names clients are likely to use for this
+// host: its fully qualified name, its short name, and its non-loopback,
+// non-link-local addresses. The FQDN lookup is bounded by timeout.
+func LocalHostnames(timeout time.Duration) []string {
+	var out []string
+	seen := map[string]bool{}
+	add := func(s string) {
+		s = strings.TrimSuffix(s, ".")
+		if s != "" && !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	host, err := os.Hostname()
+	if err == nil {
+		ctx, cancel := context.WithTimeout(context.Background(), timeout)
+		if cname, err := net.DefaultResolver.LookupCNAME(ctx, host); err == nil {
+			add(cname)
+		}
+		cancel()
+		add(host)
+		if i := strings.IndexByte(host, '.'); i > 0 {
+			add(host[:i])
+		}
+	}
+	addrs, _ := net.InterfaceAddrs()
+	for _, ad := range addrs {
+		ipn, ok := ad.(*net.IPNet)
+		if !ok {
+			continue
+		}
+		ip := ipn.IP
+		if ip.IsLoopback() || ip.IsLinkLocalUnicast() || ip.IsMulticast() || ip.IsUnspecified() {
+			continue
+		}
+		add(ip.String())
+	}
+	return out
+}
