@@ -3,6 +3,7 @@ package ca
 import (
 	"crypto"
 	"crypto/x509"
+	"errors"
 	"fmt"
 	"time"
 
@@ -65,7 +66,11 @@ func Create(t *templates.Template, key crypto.Signer, params keys.Params, now ti
 		return nil, err
 	}
 	if err := Check(cert, t.Name, now); err != nil {
-		return nil, fmt.Errorf("%s: the template does not make a usable CA: %s", t.Name, err.(*Error).Msg)
+		var e *Error
+		if errors.As(err, &e) {
+			return nil, fmt.Errorf("%s: the template does not make a usable CA: %s", t.Name, e.Msg)
+		}
+		return nil, err
 	}
 	return &Created{Key: key, KeyPEM: keyPEM, Cert: cert, CertPEM: EncodeCertificate(cert)}, nil
 }

@@ -174,7 +174,7 @@ func (p *producer) target(t Target) bool {
 		}
 		return true
 	case Missing:
-		return p.report(sourceError(t.Value, "no such file, directory or endpoint"))
+		return p.report(sourceError(t.Value, "no such file or directory (a live server is written host:port or as a libvirt URI)"))
 	}
 	return p.file(t.Value)
 }

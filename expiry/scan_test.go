@@ -187,7 +187,7 @@ func TestScanWalksGlobsProbesAndReportsProblems(t *testing.T) {
 		lines = append(lines, string(r.Status)+" "+rel+" "+r.Reason)
 	}
 	want := []string{
-		"error " + filepath.Join(other, "missing.pem") + " no such file, directory or endpoint",
+		"error " + filepath.Join(other, "missing.pem") + " no such file or directory (a live server is written host:port or as a libvirt URI)",
 		"error " + filepath.Join(other, "nothing-*.pem") + " no file matches the pattern",
 		"error /sub/junk.der not a certificate or CRL: neither PEM nor DER",
 		"error down.example:16514 cannot fetch the server's certificates: connection refused",

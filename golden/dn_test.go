@@ -214,6 +214,16 @@ func dnCases() []struct {
 			rdn(atv("1.3.6.1.4.1.311.60.2.1.3", printable("US"))))},
 		{"serial-number-utf8", attr("2.5.4.5", utf8s("SN1"))},
 		{"long-value", cnUTF8(long)},
+		{"long-dn-many-rdns", name(cn(utf8s(strings.Repeat("a", 100))), cn(utf8s(strings.Repeat("b", 100))), cn(utf8s(strings.Repeat("c", 100))))},
+		{"teletex-leading-hash", name(cn(teletex("#t")))},
+		{"bmp-leading-space", name(cn(bmp(" lead")))},
+		{"printable-glob-chars", name(cn(printable("a*b?c")))},
+		{"repeated-cn", name(cn(utf8s("one")), cn(utf8s("two")))},
+		{"ou-utf8-and-printable", name(rdn(atv("2.5.4.11", utf8s("U1"))), rdn(atv("2.5.4.11", printable("U2"))))},
+		{"email-uppercase-ia5", attr("1.2.840.113549.1.9.1", ia5("A@EXAMPLE.COM"))},
+		{"dc-with-comma", attr("0.9.2342.19200300.100.1.25", ia5("a,b"))},
+		{"bmp-noncharacter", name(cn(bmpRaw(0xff, 0xfe)))},
+		{"cn-del-char", cnUTF8("a\x7fb")},
 		{"certtool-client", name(
 			rdn(atv("2.5.4.6", printable("GB"))),
 			rdn(atv("2.5.4.8", utf8s("London"))),
@@ -372,4 +382,41 @@ func TestDNRFC4514MatchesCerttool(t *testing.T) {
 		})
 	}
 	t.Logf("%d of %d subjects match certtool -i's Subject line", matched, compared)
+}
+
+// TestFixtureGoldenFiles pins `dn` and `info --json` for the certificates
+// in testdata/dn and testdata/info (made with certtool, except
+// unusual.pem); -update rewrites the .dn and .json files.
+func TestFixtureGoldenFiles(t *testing.T) {
+	for _, dir := range []string{"testdata/dn", "testdata/info"} {
+		pems, err := filepath.Glob(filepath.Join(dir, "*.pem"))
+		if err != nil || len(pems) == 0 {
+			t.Fatalf("no fixtures in %s: %v", dir, err)
+		}
+		for _, pemPath := range pems {
+			base := strings.TrimSuffix(pemPath, ".pem")
+			var args []string
+			var golden string
+			if dir == "testdata/dn" {
+				args, golden = []string{"dn", pemPath}, base+".dn"
+			} else {
+				args, golden = []string{"info", "--json", "--at", "2027-01-01T00:00:00Z", pemPath}, base+".json"
+			}
+			res := runTool(t, Bin(), args...)
+			got := res.stdout + res.stderr
+			if *update {
+				if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				continue
+			}
+			want, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatalf("%v (run go test ./golden -update)", err)
+			}
+			if got != string(want) {
+				t.Errorf("virt-pki %s differs from %s:\n%s", strings.Join(args, " "), golden, got)
+			}
+		}
+	}
 }

@@ -27,16 +27,22 @@ const (
 	guideClientDN = "C=GB,ST=London,L=London,O=Libvirt Project,CN=client1"
 )
 
-// guideCommands are the guide's certtool commands, verbatim.
+// guideCommands are the guide's certtool commands, verbatim (with its line
+// continuations), including the two certtool -i checks.
 const guideCommands = `set -e
 certtool --generate-privkey > cakey.pem
-certtool --generate-self-signed --load-privkey cakey.pem --template ca.info --outfile cacert.pem
+certtool --generate-self-signed --load-privkey cakey.pem \
+  --template ca.info --outfile cacert.pem
+certtool -i --infile cacert.pem
 certtool --generate-privkey > serverkey.pem
-certtool --generate-certificate --load-privkey serverkey.pem --load-ca-certificate cacert.pem \
-         --load-ca-privkey cakey.pem --template server.info --outfile servercert.pem
+certtool --generate-certificate --load-privkey serverkey.pem \
+  --load-ca-certificate cacert.pem --load-ca-privkey cakey.pem \
+  --template server.info --outfile servercert.pem
+certtool -i --infile servercert.pem
 certtool --generate-privkey > clientkey.pem
-certtool --generate-certificate --load-privkey clientkey.pem --load-ca-certificate cacert.pem \
-         --load-ca-privkey cakey.pem --template client.info --outfile clientcert.pem
+certtool --generate-certificate --load-privkey clientkey.pem \
+  --load-ca-certificate cacert.pem --load-ca-privkey cakey.pem \
+  --template client.info --outfile clientcert.pem
 `
 
 // certtoolLinkDir returns a directory holding only a link named certtool

@@ -6,8 +6,10 @@ import (
 	"crypto/x509/pkix"
 	"encoding/asn1"
 	"encoding/json"
+	"encoding/pem"
 	"errors"
 	"fmt"
+	"math/big"
 	"net"
 	"os"
 	"os/exec"
@@ -16,6 +18,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/rogpeppe/go-internal/txtar"
 
 	"github.com/virt-pki/virt-pki/internal/libvirttest"
 	"github.com/virt-pki/virt-pki/internal/pkitest"
@@ -379,4 +383,158 @@ func matrixSets() []matrixSet {
 		client("leaf with CA:TRUE", func(s *pkitest.Spec) { s.IsCA = pkitest.Bool(true) }),
 	}
 	return sets
+}
+
+// validateFixtures are the fixed certificates the validate-*.txtar scripts
+// embed (valid 2024-2124, fixed serials, so that the pinned output is
+// stable). `go test ./golden -run TestValidateFixtures -update` regenerates
+// them into testdata/validate/; the scripts must then be refreshed with the
+// new PEM text (the test below says which).
+func validateFixtures(t *testing.T) map[string][]byte {
+	t.Helper()
+	from := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	until := time.Date(2124, 1, 1, 0, 0, 0, 0, time.UTC)
+	serial := func(n int64) *big.Int { return big.NewInt(n) }
+	ca := pkitest.New(t, pkitest.Spec{Subject: pkix.Name{Country: []string{"GB"}, Organization: []string{"Test Org"}, CommonName: "Test CA"},
+		IsCA: pkitest.Bool(true), BCCrit: true, KeyUsage: x509.KeyUsageCertSign | x509.KeyUsageCRLSign, KUCrit: true,
+		NotBefore: from, NotAfter: until, Serial: serial(0x1000)}, nil)
+	server := pkitest.New(t, serverSpec(func(s *pkitest.Spec) {
+		s.Subject = pkix.Name{Organization: []string{"Test Org"}, CommonName: "host.example"}
+		s.DNS = []string{"host.example", "localhost"}
+		s.EKUCrit = false
+		s.NotBefore, s.NotAfter, s.Serial = from, until, serial(0x1001)
+	}), ca)
+	client := pkitest.New(t, clientSpec(func(s *pkitest.Spec) {
+		s.Subject = pkix.Name{Country: []string{"GB"}, Organization: []string{"Test Org"}, CommonName: "client1"}
+		s.EKUCrit = false
+		s.NotBefore, s.NotAfter, s.Serial = from, until, serial(0x1002)
+	}), ca)
+	expired := pkitest.New(t, serverSpec(func(s *pkitest.Spec) {
+		s.Subject = pkix.Name{CommonName: "host.example"}
+		s.DNS = []string{"host.example"}
+		s.NotBefore, s.NotAfter, s.Serial = time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2021, 1, 1, 0, 0, 0, 0, time.UTC), serial(0x1003)
+	}), ca)
+	ecNoKE := pkitest.New(t, serverSpec(func(s *pkitest.Spec) {
+		s.Subject = pkix.Name{CommonName: "host.example"}
+		s.DNS = []string{"host.example"}
+		s.KeyUsage = x509.KeyUsageDigitalSignature
+		s.NotBefore, s.NotAfter, s.Serial = from, until, serial(0x1004)
+	}), ca)
+	cnOnly := pkitest.New(t, serverSpec(func(s *pkitest.Spec) {
+		s.Subject = pkix.Name{CommonName: "localhost"}
+		s.DNS, s.IPs = nil, nil
+		s.NotBefore, s.NotAfter, s.Serial = from, until, serial(0x1005)
+	}), ca)
+	other := pkitest.New(t, serverSpec(nil), ca)
+	crlDER, err := x509.CreateRevocationList(rand.Reader, &x509.RevocationList{
+		Number: big.NewInt(1), ThisUpdate: from, NextUpdate: until,
+		RevokedCertificateEntries: []x509.RevocationListEntry{{SerialNumber: serial(0x1002), RevocationTime: from}},
+	}, ca.Cert, ca.Key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return map[string][]byte{
+		"cacert.pem":     ca.CertPEM(),
+		"servercert.pem": server.CertPEM(), "serverkey.pem": server.KeyPEM(t),
+		"clientcert.pem": client.CertPEM(), "clientkey.pem": client.KeyPEM(t),
+		"expiredcert.pem": expired.CertPEM(), "expiredkey.pem": expired.KeyPEM(t),
+		"ecnokecert.pem": ecNoKE.CertPEM(), "ecnokekey.pem": ecNoKE.KeyPEM(t),
+		"cnonlycert.pem": cnOnly.CertPEM(), "cnonlykey.pem": cnOnly.KeyPEM(t),
+		"otherkey.pem":   other.KeyPEM(t),
+		"cacrl.pem":      pem.EncodeToMemory(&pem.Block{Type: "X509 CRL", Bytes: crlDER}),
+	}
+}
+
+// TestValidateFixtures keeps the certificates embedded in the validate
+// scripts identical to testdata/validate/ (regenerated with -update).
+func TestValidateFixtures(t *testing.T) {
+	dir := filepath.Join("testdata", "validate")
+	if *update {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		for name, data := range validateFixtures(t) {
+			if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	fixtures := map[string]string{}
+	names, _ := filepath.Glob(filepath.Join(dir, "*.pem"))
+	for _, n := range names {
+		data, err := os.ReadFile(n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fixtures[string(data)] = n
+	}
+	if len(fixtures) == 0 {
+		t.Fatal("no fixtures in " + dir)
+	}
+	scripts, _ := filepath.Glob(filepath.Join("scripts", "validate-*.txtar"))
+	if len(scripts) == 0 {
+		t.Fatal("no validate scripts")
+	}
+	for _, s := range scripts {
+		ar, err := txtar.ParseFile(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range ar.Files {
+			if !strings.HasSuffix(f.Name, ".pem") {
+				continue
+			}
+			if _, ok := fixtures[string(f.Data)]; !ok {
+				t.Errorf("%s: %s is none of the fixtures in %s; paste the current fixture into the script", s, f.Name, dir)
+			}
+		}
+	}
+}
+
+// TestValidateExitCodes pins the exit status contract: 0 when nothing
+// FAILs (WARNs included), 1 on a FAIL or, with --strict, a WARN, 2 on a
+// usage error; the same through the virt-pki-validate link.
+func TestValidateExitCodes(t *testing.T) {
+	dir := mkdir(t, t.TempDir(), "pki")
+	for _, n := range []string{"cacert.pem", "servercert.pem", "serverkey.pem", "clientcert.pem", "clientkey.pem"} {
+		data, err := os.ReadFile(filepath.Join("testdata", "validate", n))
+		if err != nil {
+			t.Fatal(err)
+		}
+		pkitest.WriteFile(t, dir, n, data, 0o600)
+	}
+	run := func(bin string, args ...string) int {
+		t.Helper()
+		err := exec.Command(bin, args...).Run()
+		var ee *exec.ExitError
+		switch {
+		case err == nil:
+			return 0
+		case errors.As(err, &ee):
+			return ee.ExitCode()
+		}
+		t.Fatal(err)
+		return -1
+	}
+	link := filepath.Join(linkDir, "virt-pki-validate")
+	common := []string{"-p", dir, "--libvirt-version", "9.0.0"}
+	cases := []struct {
+		name string
+		bin  string
+		args []string
+		code int
+	}{
+		{"all pass", Bin(), append([]string{"validate", "--hostname", "localhost"}, common...), 0},
+		{"warn only", Bin(), append([]string{"validate", "--hostname", "localhost", "--warn-days", "40000"}, common...), 0},
+		{"warn with --strict", Bin(), append([]string{"validate", "--hostname", "localhost", "--warn-days", "40000", "--strict"}, common...), 1},
+		{"fail", Bin(), append([]string{"validate", "--hostname", "elsewhere.example"}, common...), 1},
+		{"usage", Bin(), []string{"validate", "--format", "yaml"}, 2},
+		{"link, all pass", link, append([]string{"SERVER", "--hostname", "localhost"}, common...), 0},
+		{"link, usage", link, []string{"-s", "-u"}, 2},
+	}
+	for _, c := range cases {
+		if got := run(c.bin, c.args...); got != c.code {
+			t.Errorf("%s: exit %d, want %d", c.name, got, c.code)
+		}
+	}
 }

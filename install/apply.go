@@ -169,16 +169,16 @@ func apply(p *Plan, hook Hook, locked bool) error {
 			err = os.Rename(e.Temp, e.Target)
 		}
 		if err != nil {
-			return undo(p.Base, staged, fmt.Errorf("%s: %w", e.Target, err))
+			return undo(p.Base, staged, fmt.Errorf("%s: %w", e.Target, err), step)
 		}
 	}
 	complete := func(err error) error {
 		// The new set is in place: finish the job without the hook.
 		if ferr := rollForward(journal{Entries: staged}); ferr != nil {
-			return fmt.Errorf("%v; completing the install also failed (%v): the next 'virt-pki install' finishes it", err, ferr)
+			return fmt.Errorf("%w; completing the install also failed (%v): the next 'virt-pki install' finishes it", err, ferr)
 		}
 		if ferr := removeJournal(p.Base); ferr != nil {
-			return fmt.Errorf("%v; removing the journal failed (%v): the next 'virt-pki install' finishes it", err, ferr)
+			return fmt.Errorf("%w; removing the journal failed (%v): the next 'virt-pki install' finishes it", err, ferr)
 		}
 		return nil
 	}
@@ -269,16 +269,20 @@ func stage(e Entry, step func(string) error, staged *[]journalEntry) error {
 // undo rolls back a failed set of renames: the journal is switched to
 // "back" first, so that a crash during the rollback is finished by
 // Recover in the same direction.
-func undo(base string, staged []journalEntry, cause error) error {
+func undo(base string, staged []journalEntry, cause error, step func(string) error) error {
 	j := journal{Version: 1, Direction: "back", Entries: staged}
-	if err := writeJournal(base, j); err != nil {
-		return fmt.Errorf("%v; marking the rollback failed (%v): the next 'virt-pki install' completes the new set", cause, err)
+	err := step("mark rollback")
+	if err == nil {
+		err = writeJournal(base, j)
 	}
-	if err := rollBack(j); err != nil {
-		return fmt.Errorf("%v; rolling back failed (%v): the next 'virt-pki install' finishes the rollback", cause, err)
+	if err != nil {
+		return fmt.Errorf("%w; marking the rollback failed (%v): the next 'virt-pki install' completes the new set", cause, err)
+	}
+	if err := rollBack(j, step); err != nil {
+		return fmt.Errorf("%w; rolling back failed (%v): the next 'virt-pki install' finishes the rollback", cause, err)
 	}
 	if err := removeJournal(base); err != nil {
-		return fmt.Errorf("%v; the old files are back, but removing the journal failed: %v", cause, err)
+		return fmt.Errorf("%w; the old files are back, but removing the journal failed: %v", cause, err)
 	}
 	return fmt.Errorf("%w (the previous files were restored)", cause)
 }

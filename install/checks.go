@@ -100,20 +100,24 @@ func (p *Plan) check(req Request, lay layout.Layout) {
 		case layout.CACert, layout.ServerCert, layout.ClientCert:
 			cs, err := parseCerts(e.data)
 			if err != nil {
-				refuse("install-not-a-certificate", e.Source, fmt.Sprintf("%s %s", e.Source, err), "give the PEM "+string(e.Role)+" file")
-				continue
+				continue // Prepare rejected it already
 			}
 			certs[e.Role] = cs
 			if len(e.data) > libvirtcert.MaxFileSize {
 				refuse("install-file-too-large", e.Source, fmt.Sprintf("%s is %d bytes; libvirt reads at most %d", e.Source, len(e.data), libvirtcert.MaxFileSize),
 					"install only the private CA (and its intermediates), not a system bundle")
 			}
+			fix := "reissue it with 'virt-pki issue'"
+			if e.Role == layout.CACert {
+				fix = "give the CA's own certificate (cacert.pem), or create a CA with 'virt-pki ca init'"
+			}
 			for _, pr := range libvirtcert.CheckCertificate(cs[0], certRole(e.Role), req.Now, libvirtcert.Options{}) {
-				msg := fmt.Sprintf("%s: %s", e.Source, pr.Message)
+				// libvirt's texts name the file with %s: name the source.
+				msg := strings.Replace(pr.Message, "%s", e.Source, 1)
 				if pr.Fatal {
-					refuse("install-usage-"+pr.ID, e.Source, msg+"; libvirt refuses this "+certRole(e.Role).String()+" certificate", "reissue it with 'virt-pki issue'")
+					refuse("install-usage-"+pr.ID, e.Source, msg+"; libvirt refuses this "+certRole(e.Role).String()+" certificate", fix)
 				} else {
-					warn("install-usage-"+pr.ID, e.Source, msg+" (libvirt only logs a warning)", "reissue it with 'virt-pki issue'")
+					warn("install-usage-"+pr.ID, e.Source, msg+" (libvirt only logs a warning)", fix)
 				}
 			}
 		}
@@ -131,8 +135,7 @@ func (p *Plan) check(req Request, lay layout.Layout) {
 		}
 		key, err := keys.ParsePrivateKeyPEM(ke.data)
 		if err != nil {
-			refuse("install-bad-key", ke.Source, fmt.Sprintf("%s: %v", ke.Source, err), "give the unencrypted PEM key that belongs to "+ce.Source)
-			continue
+			continue // Prepare rejected it already
 		}
 		if cs := certs[pair[0]]; len(cs) > 0 && !keys.MatchesCertificate(key, cs[0]) {
 			refuse("install-key-mismatch", ke.Source,
@@ -163,8 +166,11 @@ func (p *Plan) check(req Request, lay layout.Layout) {
 				}
 			}
 			if hasRole(req.Roles, RoleServer) || hasRole(req.Roles, RoleClient) {
-				warn("install-no-ca", caPath, fmt.Sprintf("no CA certificate is installed at %s; libvirt refuses to start TLS without it", caPath),
-					"add --role ca")
+				fix := "add --role ca"
+				if trustFrom != "" {
+					fix = "add --role ca to install " + trustFrom
+				}
+				warn("install-no-ca", caPath, fmt.Sprintf("no CA certificate is installed at %s; libvirt refuses to start TLS without it", caPath), fix)
 			}
 		}
 	}
@@ -254,7 +260,7 @@ func (p *Plan) caPath(req Request, lay layout.Layout) string {
 // docTraps warns about the places libvirt's documentation gets wrong.
 func (p *Plan) docTraps(req Request, lay layout.Layout) {
 	home := req.Target.Home
-	if home != "" {
+	if home != "" && lay.Kind == layout.User {
 		doc := filepath.Join(home, layout.DocumentedUserCACert)
 		if _, err := os.Stat(doc); err == nil {
 			p.Findings = append(p.Findings, finding.Finding{ID: "install-documented-ca-path", Status: finding.Warn, Path: doc,

@@ -48,7 +48,7 @@ func (p *Plan) explain(req Request, lay layout.Layout) {
 		}
 	case layout.PKIPath:
 		say("connect with '?pkipath=%s' in the URI (e.g. qemu+tls://HOST/system?pkipath=%s): libvirt reads every file from that directory, with no fallback", lay.Base, lay.Base)
-		if !p.existsAfter(lay.Base + "/" + layout.NameCACert) {
+		if !p.existsAfter(lay.Base+"/"+layout.NameCACert) && !p.has("install-no-ca", lay.Base+"/"+layout.NameCACert) {
 			p.Findings = append(p.Findings, finding.Finding{ID: "install-pkipath-no-ca", Status: finding.Warn, Path: lay.Base + "/" + layout.NameCACert,
 				Message: lay.Base + " has no cacert.pem; with pkipath the CA is mandatory and there is no fallback", Fix: "add --role ca"})
 		}

@@ -346,16 +346,16 @@ func TestInstallBadInput(t *testing.T) {
 			r := systemReq(root, s, RoleCA)
 			r.Sources.CACert = filepath.Join(root, "nope.pem")
 			return r
-		}, "nope.pem: cannot read the ca: no such file or directory"},
+		}, "nope.pem: cannot read the CA certificate: no such file or directory"},
 		{"source is a directory", func(t *testing.T, root string) Request {
 			r := systemReq(root, s, RoleCA)
 			r.Sources.CACert = t.TempDir()
 			return r
-		}, "is a directory, expected the ca file"},
+		}, "is a directory, expected the CA certificate file"},
 		{"target is a directory", func(t *testing.T, root string) Request {
 			os.MkdirAll(filepath.Join(root, "etc/pki/CA/cacert.pem"), 0o755)
 			return systemReq(root, s, RoleCA)
-		}, "cacert.pem: is a directory where the ca file belongs"},
+		}, "cacert.pem: is a directory where the CA certificate belongs"},
 		{"symlink out of the layout", func(t *testing.T, root string) Request {
 			os.MkdirAll(filepath.Join(root, "etc/pki/CA"), 0o755)
 			outside := pkitest.WriteFile(t, t.TempDir(), "elsewhere.pem", s.caPEM, 0o644)
@@ -367,6 +367,16 @@ func TestInstallBadInput(t *testing.T) {
 			os.WriteFile(filepath.Join(root, "etc/pki/CA"), nil, 0o644)
 			return systemReq(root, s, RoleCA)
 		}, "is not a directory"},
+		{"a key where the certificate belongs", func(t *testing.T, root string) Request {
+			r := systemReq(root, s, RoleServer)
+			r.Sources.Cert = filepath.Join(s.Dir, "serverkey.pem")
+			return r
+		}, "serverkey.pem: not usable as the server certificate: holds a private key, not a certificate"},
+		{"a certificate where the key belongs", func(t *testing.T, root string) Request {
+			r := systemReq(root, s, RoleClient)
+			r.Sources.Key = filepath.Join(s.Dir, "clientcert.pem")
+			return r
+		}, "clientcert.pem: not usable as the client key: this is a certificate, not a private key"},
 		{"cert and key for two roles", func(t *testing.T, root string) Request {
 			r := systemReq(root, s, RoleServer, RoleClient)
 			r.Sources.Cert = filepath.Join(s.Dir, "servercert.pem")

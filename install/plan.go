@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/virt-pki/virt-pki/finding"
+	"github.com/virt-pki/virt-pki/keys"
 	"github.com/virt-pki/virt-pki/layout"
 )
 
@@ -135,10 +136,13 @@ func Prepare(req Request) (*Plan, error) {
 	for _, t := range targets {
 		src := req.Sources.source(t.Role)
 		if src == "" {
-			return nil, inputErrorf("no source for the %s: give --from DIR or --%s", t.Role, flagFor(t.Role))
+			return nil, inputErrorf("no source for the %s: give --from DIR or --%s", roleWords(t.Role), flagFor(t.Role))
 		}
 		data, err := readSource(src, t.Role)
 		if err != nil {
+			return nil, err
+		}
+		if err := parseSource(src, t.Role, data); err != nil {
 			return nil, err
 		}
 		e := Entry{Role: t.Role, Path: t.Path, Source: src, Mode: t.Mode, Owner: t.Owner, data: data}
@@ -228,25 +232,62 @@ func targetFiles(req Request, lay layout.Layout, p *Plan) ([]layout.File, error)
 func readSource(path string, r layout.Role) ([]byte, error) {
 	fi, err := os.Stat(path)
 	if err != nil {
-		return nil, inputErrorf("%s: cannot read the %s: %v", path, r, pathErr(err))
+		return nil, inputErrorf("%s: cannot read the %s: %v", path, roleWords(r), pathErr(err))
 	}
 	if fi.IsDir() {
-		return nil, inputErrorf("%s: is a directory, expected the %s file", path, r)
+		return nil, inputErrorf("%s: is a directory, expected the %s file", path, roleWords(r))
 	}
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, inputErrorf("%s: cannot read the %s: %v", path, r, pathErr(err))
+		return nil, inputErrorf("%s: cannot read the %s: %v", path, roleWords(r), pathErr(err))
 	}
 	defer f.Close()
 	const limit = 1 << 20
 	data, err := io.ReadAll(io.LimitReader(f, limit+1))
 	if err != nil {
-		return nil, inputErrorf("%s: cannot read the %s: %v", path, r, pathErr(err))
+		return nil, inputErrorf("%s: cannot read the %s: %v", path, roleWords(r), pathErr(err))
 	}
 	if len(data) > limit {
-		return nil, inputErrorf("%s: larger than %d bytes, not a %s file", path, limit, r)
+		return nil, inputErrorf("%s: larger than %d bytes, not a %s file", path, limit, roleWords(r))
 	}
 	return data, nil
+}
+
+// parseSource rejects a source that is not what its role needs: a PEM
+// certificate, or an unencrypted PEM private key.
+func parseSource(path string, r layout.Role, data []byte) error {
+	switch r {
+	case layout.ServerKey, layout.ClientKey:
+		if _, err := keys.ParsePrivateKeyPEM(data); err != nil {
+			return inputErrorf("%s: not usable as the %s: %v", path, roleWords(r), err)
+		}
+	default:
+		if _, err := parseCerts(data); err != nil {
+			return inputErrorf("%s: not usable as the %s: %v", path, roleWords(r), err)
+		}
+	}
+	return nil
+}
+
+// roleWords names a file role in prose.
+func roleWords(r layout.Role) string {
+	switch r {
+	case layout.CACert:
+		return "CA certificate"
+	case layout.CRL:
+		return "CRL"
+	case layout.ServerCert:
+		return "server certificate"
+	case layout.ServerKey:
+		return "server key"
+	case layout.ClientCert:
+		return "client certificate"
+	case layout.ClientKey:
+		return "client key"
+	case layout.DHParams:
+		return "DH parameters"
+	}
+	return string(r)
 }
 
 func pathErr(err error) error {
@@ -263,6 +304,13 @@ func (p *Plan) classify(e *Entry, req Request) error {
 	if errors.Is(err, fs.ErrNotExist) {
 		e.Status = New
 		return p.checkWritable(filepath.Dir(e.Path))
+	}
+	if errors.Is(err, syscall.ENOTDIR) {
+		for d := filepath.Dir(e.Path); d != filepath.Dir(d); d = filepath.Dir(d) {
+			if fi, serr := os.Stat(d); serr == nil && !fi.IsDir() {
+				return inputErrorf("%s: is not a directory (it must hold %s)", d, e.Path)
+			}
+		}
 	}
 	if err != nil {
 		return inputErrorf("%s: %v", e.Path, pathErr(err))
@@ -281,7 +329,7 @@ func (p *Plan) classify(e *Entry, req Request) error {
 		return p.checkWritable(filepath.Dir(e.Path))
 	}
 	if fi.IsDir() {
-		return inputErrorf("%s: is a directory where the %s file belongs; remove it first", e.Path, e.Role)
+		return inputErrorf("%s: is a directory where the %s belongs; remove it first", e.Path, roleWords(e.Role))
 	}
 	if !fi.Mode().IsRegular() {
 		return inputErrorf("%s: is not a regular file (%s)", e.Path, fi.Mode().Type())

@@ -81,7 +81,7 @@ func Recover(base string, dirs []string) (Recovery, error) {
 		}
 		rec.Journal, rec.Direction = jp, j.Direction
 		if j.Direction == "back" {
-			err = rollBack(j)
+			err = rollBack(j, nil)
 		} else {
 			rec.Direction = "forward"
 			err = rollForward(j)
@@ -122,11 +122,22 @@ func rollForward(j journal) error {
 
 // rollBack restores the old set: saved files go back to their names, new
 // files are removed, temporary files are deleted.
-func rollBack(j journal) error {
+func rollBack(j journal, step func(string) error) error {
 	for _, e := range j.Entries {
+		if step != nil {
+			if err := step("restore " + e.Target); err != nil {
+				return err
+			}
+		}
 		if e.Saved != "" {
 			if exists(e.Saved) {
 				if err := os.Rename(e.Saved, e.Target); err != nil {
+					return err
+				}
+				// When the target still is the old file (the new one was
+				// never renamed in), Saved and Target are links to one
+				// inode and rename(2) does nothing: drop the extra link.
+				if err := os.Remove(e.Saved); err != nil && !errors.Is(err, fs.ErrNotExist) {
 					return err
 				}
 			}

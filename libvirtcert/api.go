@@ -35,16 +35,19 @@ func (r Role) String() string {
 
 // Problem is one way a certificate breaks libvirt's rules.
 type Problem struct {
-	// ID is stable, e.g. "expired", "not-yet-valid", "ca-not-ca",
-	// "leaf-is-ca", "ca-missing-basic-constraints", "ku-no-cert-sign",
-	// "ku-no-digital-signature", "ku-no-key-encipherment", "eku-no-server",
-	// "eku-no-client", "unknown-issuer", "gnutls-will-not-use".
+	// ID is stable: one of the ID* constants (IDExpired "expired",
+	// IDNotYetValid, IDLeafIsCA, IDCANotCA, IDCAMissingBasicConstraints,
+	// IDKUNoCertSign, IDKUNoDigitalSignature, IDKUNoKeyEncipherment,
+	// IDEKUNoServer, IDEKUNoClient, IDEmptySubject, IDSubjectUnprintable,
+	// IDGnuTLSWillNotUse; VerifyChain: IDUnknownIssuer, IDUntrusted,
+	// IDInsecureAlgorithm).
 	ID string
 	// Fatal is true when libvirt refuses the certificate; false when libvirt
 	// only logs a warning and carries on.
 	Fatal bool
-	// Message is libvirt's own text where it has one (for example
-	// "Certificate %s usage does not permit key encipherment").
+	// Message is libvirt's own text where it has one, with %s where
+	// libvirt puts the file name (for example "Certificate %s usage does
+	// not permit key encipherment"); Text(file) fills it in.
 	Message string
 }
 

@@ -1,16 +1,28 @@
 // Package libvirtcert is libvirt's view of an X.509 certificate, shared by
 // issue, validate, tlsprobe and expiry so that none of them imports another:
 //
-//   - the GnuTLS DN strings: the legacy string of gnutls_x509_crt_get_dn
-//     (RDNs in encoded order), which virt-pki-query-dn prints and libvirtd
-//     matches against tls_allowed_dn_list, and the RFC 4514 order that
-//     certtool -i prints;
-//   - tls_allowed_dn_list matching (GLib g_pattern_match_simple: whole
-//     string, only * and ?);
-//   - libvirt's certificate rules (virnettlscert.c): validity, basic
+//   - the GnuTLS DN strings (FormatDN, FormatDNRFC4514, SubjectDN): the
+//     legacy string of gnutls_x509_crt_get_dn (RDNs in encoded order),
+//     which virt-pki-query-dn prints and libvirtd matches against
+//     tls_allowed_dn_list, and the RFC 4514 order that certtool -i prints,
+//     byte for byte as GnuTLS 3.7.9 writes them; GnuTLS's attribute table
+//     (AttributeOID, AttributeName);
+//   - tls_allowed_dn_list matching (MatchDNPattern: GLib
+//     g_pattern_match_simple, whole string, only * and ?);
+//   - libvirt 9.0's certificate rules (CheckCertificate): validity, basic
 //     constraints, key usage and key purpose with their criticality
-//     semantics, chain verification against the first 16 CA certificates;
-//   - libvirt's host-name rule (gnutls_x509_crt_check_hostname: DNS SANs,
-//     IP SANs, CN only when there is no DNS SAN);
-//   - reading PEM files the way libvirt does (64 KiB cap).
+//     semantics, the peer DN check, and the GnuTLS key-usage rule libvirt
+//     misses; chain verification against the first 16 CA certificates
+//     (VerifyChain) with libvirt's reason texts;
+//   - libvirt's host-name rule (MatchHostname: gnutls_x509_crt_check_hostname);
+//   - reading certificate files the way libvirt does (ReadCertificates:
+//     64 KiB cap, PEM only, helpful errors for DER) and the way GnuTLS
+//     imports the first certificate of a PEM file (ImportPEMCertificate,
+//     RawNames, which accept subjects Go's parser refuses);
+//   - a certtool -i style summary with libvirt's verdicts (Describe).
+//
+// The tests compare these with the real tools where they are installed:
+// virt-pki-query-dn and certtool -i for DN strings (golden/dn_test.go),
+// libvirtd and virsh for the rules, the chain check, host names and the
+// DN ACL, and GLib for pattern matching.
 package libvirtcert

@@ -75,3 +75,20 @@ func TestReadCertificatesErrors(t *testing.T) {
 		t.Errorf("missing file: %v", err)
 	}
 }
+
+func FuzzParsePEMCertificates(f *testing.F) {
+	f.Add([]byte("-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"))
+	f.Add([]byte("garbage"))
+	f.Add([]byte{0x30, 0x03, 0x02, 0x01, 0x00})
+	f.Add([]byte("-----BEGIN X509 CERTIFICATE-----\n-----END X509 CERTIFICATE-----\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		pcs, err := ParsePEMCertificates("fuzz.pem", data)
+		if err == nil && len(pcs) == 0 {
+			t.Fatal("no error and no certificate")
+		}
+		if err != nil && !strings.Contains(err.Error(), "fuzz.pem") {
+			t.Fatalf("error does not name the file: %v", err)
+		}
+		_, _ = ImportPEMCertificate(data)
+	})
+}

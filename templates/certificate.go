@@ -54,7 +54,7 @@ var noWellDefinedExpiration = time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC)
 func (t *Template) Certificate(o BuildOptions) (*x509.Certificate, error) {
 	c, err := t.certificate(o)
 	if err != nil {
-		return nil, &Error{Name: t.Name, Message: err.Error()}
+		return nil, &Error{Name: t.Name, Message: clip(err.Error())}
 	}
 	return c, nil
 }
@@ -173,9 +173,12 @@ func (t *Template) validity(now time.Time) (time.Time, time.Time, error) {
 	case t.ExpirationDays == -1:
 		notAfter = noWellDefinedExpiration
 	case t.ExpirationDays == 0:
-		notAfter = now.Add(365 * 24 * time.Hour)
+		notAfter = now.AddDate(0, 0, 365)
 	default:
-		notAfter = now.Add(time.Duration(t.ExpirationDays) * 24 * time.Hour)
+		notAfter = now.AddDate(0, 0, t.ExpirationDays) // UTC: exactly n*24h
+	}
+	if notAfter.Year() > 9999 {
+		return time.Time{}, time.Time{}, fmt.Errorf("the expiration date %s is after the year 9999", notAfter.Format("2006-01-02"))
 	}
 	if notAfter.Before(notBefore) {
 		return time.Time{}, time.Time{}, fmt.Errorf("the certificate would expire (%s) before it becomes valid (%s)",
@@ -363,16 +366,23 @@ func (t *Template) extensions(o BuildOptions, spki []byte) (*extList, error) {
 	if bits := t.keyUsageBits(o.SubjectKey); bits != 0 {
 		l.set(oidExtKeyUsage, true, keyUsage(bits))
 	}
+	// GnuTLS refuses to set a key identifier that an add_extension line
+	// already set (set_subject_key_id: The request is invalid).
+	if l.find(oidExtSKI) >= 0 {
+		return nil, errors.New("add_extension 2.5.29.14: the subject key identifier is computed from the key and cannot be given (certtool fails too)")
+	}
 	ski := sha1.Sum(spki)
 	l.set(oidExtSKI, false, tlv(tagOctetString, ski[:]))
 	if o.Issuer != nil && len(o.Issuer.SubjectKeyId) > 0 {
+		if l.find(oidExtAKI) >= 0 {
+			return nil, errors.New("add_extension 2.5.29.35: the authority key identifier is copied from the CA and cannot be given (certtool fails too)")
+		}
 		l.set(oidExtAKI, false, seq(ctx(0, false, o.Issuer.SubjectKeyId)))
 	}
 	if len(t.CRLDistPoints) > 0 {
-		if l.find(oidExtCRLDP) >= 0 {
-			return nil, errors.New("crl_dist_points cannot be combined with add_extension 2.5.29.31")
+		if err := l.appendSeq(oidExtCRLDP, false, crlDistributionPoint(t.CRLDistPoints)); err != nil {
+			return nil, err
 		}
-		l.set(oidExtCRLDP, false, crlDistributionPoints(t.CRLDistPoints))
 	}
 	return l, nil
 }

@@ -191,7 +191,18 @@ signing_key
 `, false},
 	{"add-extension-san-merge", `cn = merge
 add_extension = 2.5.29.17 300b82096d657267652e636f6d
+add_extension = 2.5.29.31 3000
 dns_name = second.example
+crl_dist_points = http://crl.example/a.crl
+ca
+nc_permit_ip = 10.1.2.3/8
+`, true},
+	{"add-extension-replaced-and-merged", `dn = "CN=raw,1.2.3.4=#0c0161,2.5.4.12=Dr,description=desc,serialNumber=123,street=Main St"
+add_extension = 2.5.29.37 300a06082b06010505070304
+add_extension = 2.5.29.19 3003020101
+tls_www_client
+krb5_principal = a@b@EXAMPLE.COM
+krb5_principal = a//b/@R
 `, false},
 	{"dates", `cn = dated
 activation_date = "2031-01-02 03:04:05 +0000"
@@ -451,5 +462,5 @@ func TestCerttoolDifferential(t *testing.T) {
 			}
 		}
 	}
-	t.Logf("%d of %d certificates (templates x subject keys x CA keys) matched certtool exactly", matched, total)
+	t.Logf("%d of %d certificates (%d templates x subject keys x CA keys) matched certtool exactly", matched, total, len(differentialTemplates))
 }

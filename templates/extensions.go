@@ -279,14 +279,14 @@ func policyInfo(p Policy) []byte {
 	return seq(oidDER(p.OID), seq(quals...))
 }
 
-// crlDistributionPoints encodes CRLDistributionPoints as GnuTLS does: one
-// DistributionPoint whose fullName lists every URI.
-func crlDistributionPoints(uris []string) []byte {
+// crlDistributionPoint encodes the DistributionPoint GnuTLS writes for
+// crl_dist_points: one point whose fullName lists every URI.
+func crlDistributionPoint(uris []string) []byte {
 	var names [][]byte
 	for _, u := range uris {
 		names = append(names, gnString(gnURI, u))
 	}
-	return seq(seq(ctx(0, true, ctx(0, true, concat(names...)))))
+	return seq(ctx(0, true, ctx(0, true, concat(names...))))
 }
 
 func accessDescription(method asn1.ObjectIdentifier, uri string) []byte {

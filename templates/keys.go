@@ -83,6 +83,9 @@ var knownKeys = func() []string {
 // closestKey returns the known key nearest to k by edit distance.
 func closestKey(k string) string {
 	k = strings.ToLower(k)
+	if len(k) > 64 {
+		k = k[:64]
+	}
 	best, bestD := "", -1
 	for _, c := range knownKeys {
 		d := editDistance(k, c)

@@ -59,7 +59,7 @@ func Parse(name string, data []byte) (*Template, error) {
 	if err := p.finish(); err != nil {
 		return nil, err
 	}
-	t.Warnings = append(lx.warnings, t.Lint()...)
+	t.Warnings = append(append(lx.warnings, p.warnings...), t.Lint()...)
 	sortWarnings(t.Warnings)
 	return t, nil
 }
@@ -71,10 +71,11 @@ type parser struct {
 	policyOID [maxPolicies + 1]string
 	policyTxt [maxPolicies + 1]string
 	policyURL [maxPolicies + 1]string
+	warnings  []Warning
 }
 
 func (p *parser) errorf(line int, format string, args ...any) error {
-	return &Error{Name: p.name, Line: line, Message: fmt.Sprintf(format, args...)}
+	return &Error{Name: p.name, Line: line, Message: clip(fmt.Sprintf(format, args...))}
 }
 
 func (p *parser) apply(e entry) error {
@@ -90,7 +91,8 @@ func (p *parser) apply(e entry) error {
 		p.t.lines[e.key] = e.line
 	}
 	if k == kindBool {
-		if !e.bare {
+		// "ca # comment": certtool ignores the value, and so is it meant.
+		if !e.bare && !(strings.HasPrefix(e.value, "#") && !e.quoted) {
 			return p.errorf(e.line, "%s: boolean keys take no value (certtool ignores %q and sets it anyway); remove the line to disable", e.key, e.value)
 		}
 		return p.setBool(e.key)
@@ -256,6 +258,10 @@ func (p *parser) setValue(k kind, e entry) error {
 		if err != nil {
 			return err
 		}
+		if strings.Contains(v, ":") && ip.To4() != nil {
+			p.warnings = append(p.warnings, Warning{Name: p.name, Line: e.line, Message: fmt.Sprintf(
+				"ip_address: %s is written as the IPv4 address %s (certtool writes the 16-byte IPv4-mapped form, which matches no IPv4 peer)", v, ip.To4())})
+		}
 		t.IPAddresses = append(t.IPAddresses, ip)
 	case "other_name", "add_extension", "add_critical_extension":
 		first, rest, err := splitPair(v)
@@ -318,9 +324,13 @@ func (p *parser) setValue(k kind, e entry) error {
 	case "nc_exclude_email":
 		t.NCExcludeEmail = append(t.NCExcludeEmail, v)
 	case "nc_permit_ip", "nc_exclude_ip":
-		n, err := parseCIDR(v)
+		n, masked, err := parseCIDR(v)
 		if err != nil {
 			return err
+		}
+		if masked {
+			p.warnings = append(p.warnings, Warning{Name: p.name, Line: e.line, Message: fmt.Sprintf(
+				"%s: %s has host bits set; the constraint is the network %s (as in certtool)", e.key, v, n)})
 		}
 		if e.key == "nc_permit_ip" {
 			t.NCPermitIP = append(t.NCPermitIP, n)

@@ -49,9 +49,9 @@ type Template struct {
 	// Serial is `serial`; nil means 20 random bytes with the top bit clear.
 	Serial *big.Int
 	// ExpirationDays is `expiration_days`: validity length in days counted
-	// from the build time (even when ActivationDate is set). 0 (or < -2)
-	// means 365; -1 means "no well-defined expiration" (99991231235959Z);
-	// -2 reproduces certtool's quirk (now - 2 days).
+	// from the build time (even when ActivationDate is set). 0 means 365;
+	// -1 means "no well-defined expiration" (99991231235959Z); values below
+	// -1 are rejected.
 	ExpirationDays int
 	// ActivationDate is `activation_date`; zero means the build time.
 	ActivationDate time.Time

@@ -27,11 +27,11 @@ type lexer struct {
 }
 
 func (lx *lexer) errorf(line int, format string, args ...any) error {
-	return &Error{Name: lx.name, Line: line, Message: fmt.Sprintf(format, args...)}
+	return &Error{Name: lx.name, Line: line, Message: clip(fmt.Sprintf(format, args...))}
 }
 
 func (lx *lexer) warnf(line int, format string, args ...any) {
-	lx.warnings = append(lx.warnings, Warning{Name: lx.name, Line: line, Message: fmt.Sprintf(format, args...)})
+	lx.warnings = append(lx.warnings, Warning{Name: lx.name, Line: line, Message: clip(fmt.Sprintf(format, args...))})
 }
 
 func (lx *lexer) peek() (byte, bool) {

@@ -107,23 +107,21 @@ func parseIP(s string) (net.IP, error) {
 	return ip.To4(), nil
 }
 
-// parseCIDR parses a name-constraint network; the address part must have no
-// host bits set.
-func parseCIDR(s string) (*net.IPNet, error) {
+// parseCIDR parses a name-constraint network. Host bits are cleared, as
+// certtool does; masked reports whether there were any.
+func parseCIDR(s string) (n *net.IPNet, masked bool, err error) {
 	ip, n, err := net.ParseCIDR(s)
 	if err != nil {
-		return nil, fmt.Errorf("%q is not a network in CIDR form (e.g. 192.168.0.0/16 or fd00::/8)", s)
+		return nil, false, fmt.Errorf("%q is not a network in CIDR form (e.g. 192.168.0.0/16 or fd00::/8)", s)
 	}
-	if !ip.Equal(n.IP) {
-		return nil, fmt.Errorf("%q has host bits set; did you mean %s?", s, n.String())
-	}
+	masked = !ip.Equal(n.IP)
 	if !strings.Contains(s, ":") {
 		n.IP = n.IP.To4()
 		if len(n.Mask) == 16 {
 			n.Mask = n.Mask[12:]
 		}
 	}
-	return n, nil
+	return n, masked, nil
 }
 
 // parseHexBytes decodes hex with an optional "0x" prefix.

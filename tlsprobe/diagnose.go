@@ -184,7 +184,7 @@ func (d *diagnosis) plainTransport(ctx context.Context) {
 	d.r.Credentials.Why = []string{"the +tcp transport uses no certificates"}
 	c, outcome, err := dial(ctx, d.r.Address)
 	if err != nil {
-		d.tcpFailure(outcome, err.Error())
+		d.tcpFailure(outcome, errDetail(err))
 		return
 	}
 	c.Close()

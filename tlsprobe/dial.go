@@ -71,3 +71,13 @@ func closeTLS(c *tls.Conn) {
 	// bounds that write itself.
 	_ = c.Close()
 }
+
+// errDetail describes err without the local address and port, which
+// change with every connection.
+func errDetail(err error) string {
+	var op *net.OpError
+	if errors.As(err, &op) && op.Err != nil {
+		return op.Err.Error()
+	}
+	return err.Error()
+}

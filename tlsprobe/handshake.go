@@ -69,7 +69,7 @@ func runAttempt(ctx context.Context, addr string, version uint16, cert *tls.Cert
 	raw, outcome, err := dial(ctx, addr)
 	a.tcp = outcome
 	if err != nil {
-		a.report.Error, a.report.Detail = "tcp", err.Error()
+		a.report.Error, a.report.Detail = "tcp", errDetail(err)
 		return a
 	}
 	cc := &countingConn{Conn: raw}
@@ -132,7 +132,7 @@ func issuerAcceptable(cert *tls.Certificate, acceptable [][]byte) bool {
 }
 
 func (a *attempt) classifyHandshakeError(err error) {
-	a.report.Detail = err.Error()
+	a.report.Detail = errDetail(err)
 	var rh tls.RecordHeaderError
 	msg := err.Error()
 	switch {
@@ -183,10 +183,10 @@ func (a *attempt) readConfirmation(conn *tls.Conn) {
 		a.confirmation = "reset"
 	case strings.Contains(err.Error(), "remote error: tls:"):
 		a.confirmation = "alert"
-		a.report.Detail = err.Error()
+		a.report.Detail = errDetail(err)
 	default:
 		a.confirmation = "rejected"
-		a.report.Detail = err.Error()
+		a.report.Detail = errDetail(err)
 	}
 }
 

@@ -107,7 +107,7 @@ func judgeAccess(o object, st statResult) (finding.Status, string, string) {
 	mode := st.info.Mode().Perm()
 	want := o.mode.Perm()
 	have := fmt.Sprintf("%s %04o", ownerName(st.uid, st.gid), mode)
-	wantS := fmt.Sprintf("%s %04o", o.owner.Name, want)
+	wantS := fmt.Sprintf("%s %04o", chownSpec(o.owner), want)
 	chown := fmt.Sprintf("chown %s %s", chownSpec(o.owner), o.path)
 	chmod := fmt.Sprintf("chmod %04o %s", want, o.path)
 

@@ -2,6 +2,7 @@ package validate
 
 import (
 	"crypto/x509"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -139,7 +140,11 @@ func (a *audit) chain(f idFiles, leaf *x509.Certificate) {
 	}
 	msg := fmt.Sprintf("%s certificate %s does not verify against %s: %v", s, f.cert, f.ca, err)
 	fix := fmt.Sprintf("install the CA that issued it (%s) as %s, or reissue it from that CA: %s", dnOf(leaf.RawIssuer), f.ca, a.fixReissue(f, leaf))
-	if i := issuerIndex(leaf, cf.certs); i >= libvirtcert.MaxCACerts {
+	var ce *libvirtcert.ChainError
+	timeOnly := errors.As(err, &ce) && ce.Status&^(libvirtcert.StatusInvalid|libvirtcert.StatusExpired|libvirtcert.StatusNotActivated) == 0
+	if i := issuerIndex(leaf, cf.certs); timeOnly {
+		fix = "renew the expired or not yet valid certificate named above (check the host clock with timedatectl): " + a.fixReissue(f, leaf)
+	} else if i >= libvirtcert.MaxCACerts {
 		msg += fmt.Sprintf(" (its issuer is certificate #%d of the CA file; libvirt loads only the first %d)", i+1, libvirtcert.MaxCACerts)
 		fix = fmt.Sprintf("move the issuing CA (%s) to the top of %s or drop unrelated CAs from it", dnOf(leaf.RawIssuer), f.ca)
 	} else if i < 0 {

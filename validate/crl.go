@@ -83,7 +83,7 @@ func (a *audit) crlFile(path string) *crlFile {
 // (GnuTLS drops CRLs it cannot verify), and freshness. configured marks
 // a crl_file set in libvirtd.conf: then a missing file WARNs, because
 // revoked clients are silently let in.
-func (a *audit) crlChecks(scope Scope, id, path, caPath string, configured bool) {
+func (a *audit) crlChecks(scope Scope, id string, l layout.Layout, path, caPath string, configured bool) {
 	if path == "" || a.checked[path] {
 		return
 	}
@@ -94,7 +94,7 @@ func (a *audit) crlChecks(scope Scope, id, path, caPath string, configured bool)
 			Fix:     fmt.Sprintf("install the CRL at %s (certtool --generate-crl --load-ca-privkey CAKEY --load-ca-certificate %s --outfile %s) or fix crl_file", path, caPath, path)})
 		return
 	}
-	lf := layoutFile(layout.NewSystem(""), layout.CRL, path)
+	lf := layoutFile(l, layout.CRL, path)
 	o := fileObject(lf, "CRL")
 	o.optional = true
 	f, st := checkObject(scope, id+".access", o)

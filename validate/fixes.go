@@ -114,7 +114,7 @@ func (a *audit) fixReissue(f idFiles, leaf *x509.Certificate) string {
 		cn = leaf.Subject.CommonName
 	}
 	if role == libvirtcert.RoleServer {
-		hosts := a.opts.Hostnames
+		hosts := a.hostnames()
 		if cn == "" && len(hosts) > 0 {
 			cn = hosts[0]
 		}

@@ -18,10 +18,10 @@ import (
 // gnutls_x509_crt_check_hostname: IP SANs for addresses, DNS SANs for
 // names, the CN only when there is no DNS SAN), and warns about CN-only
 // certificates, which other TLS stacks refuse.
-func (a *audit) hostnames(f idFiles, leaf *x509.Certificate) {
+func (a *audit) checkHostnames(f idFiles, leaf *x509.Certificate) {
 	s := f.scope
 	var missing []string
-	for _, h := range a.opts.Hostnames {
+	for _, h := range a.hostnames() {
 		id := fmt.Sprintf("%s.hostname[%s]", f.id("cert"), h)
 		if libvirtcert.MatchHostname(leaf, h) {
 			a.add(finding.Finding{ID: id, Scope: string(s), Status: finding.Pass, Path: f.cert,
@@ -43,6 +43,18 @@ func (a *audit) hostnames(f idFiles, leaf *x509.Certificate) {
 			Message: fmt.Sprintf("server certificate %s names its host only in the CN (%s), with no subjectAltName: libvirt accepts it by name, but not by IP address, and Go, OpenSSL and browsers-grade TLS stacks refuse it", f.cert, leaf.Subject.CommonName),
 			Fix:     a.fixReissue(f, leaf)})
 	}
+}
+
+// hostnames returns Options.Hostnames, or what Options.HostnamesFunc
+// returns (called once, when a check first needs the names).
+func (a *audit) hostnames() []string {
+	if a.opts.Hostnames == nil && a.opts.HostnamesFunc != nil {
+		a.opts.Hostnames = a.opts.HostnamesFunc()
+		if a.opts.Hostnames == nil {
+			a.opts.Hostnames = []string{}
+		}
+	}
+	return a.opts.Hostnames
 }
 
 // certNames lists the names a certificate is valid for, for messages.

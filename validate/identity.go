@@ -135,7 +135,7 @@ func (a *audit) identity(f idFiles) {
 		}
 	}
 	if f.crl != "" && !a.checked[f.crl] && (f.crlConfigured || !a.opts.wants(Trust)) {
-		a.crlChecks(s, string(s)+".crl", f.crl, caPath, f.crlConfigured)
+		a.crlChecks(s, string(s)+".crl", f.caLayout, f.crl, caPath, f.crlConfigured)
 	}
 	for _, p := range []string{f.key, f.cert} {
 		if p == "" {
@@ -191,7 +191,7 @@ func (a *audit) identity(f idFiles) {
 		a.add(ef)
 	}
 	if f.role == libvirtcert.RoleServer {
-		a.hostnames(f, leaf)
+		a.checkHostnames(f, leaf)
 	}
 }
 

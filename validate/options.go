@@ -87,6 +87,10 @@ type Options struct {
 	// Hostnames are the names and addresses clients use to reach this
 	// host's server; every one must be covered by the server certificate.
 	Hostnames []string
+	// HostnamesFunc, when Hostnames is nil, supplies them the first time a
+	// check needs them (LocalHostnames, started early by the caller, so
+	// that the name lookup overlaps the file checks).
+	HostnamesFunc func() []string
 	// HostnamesGiven is true when the user named Hostnames explicitly: a
 	// name the certificate does not cover is then a FAIL, not a WARN.
 	HostnamesGiven bool

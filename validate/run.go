@@ -22,6 +22,9 @@ type audit struct {
 	crls    map[string]*crlFile
 	conf    *layout.LibvirtdConf
 	version *versionInfo
+	// keyJobs are private keys being parsed in the background (RSA key
+	// parsing dominates an audit's CPU time).
+	keyJobs map[string]*keyJob
 	// checked holds objects whose owner/mode/content was already reported,
 	// so that a file shared by two scopes is reported once.
 	checked map[string]bool
@@ -40,12 +43,19 @@ func Run(opts Options) finding.List {
 		keys:    map[string]*keyFile{},
 		crls:    map[string]*crlFile{},
 		checked: map[string]bool{},
+		keyJobs: map[string]*keyJob{},
 	}
 	if opts.LibvirtVersion != "" {
 		a.version = parseVersionInfo(opts.LibvirtVersion, "given")
 	}
 	if opts.LibvirtdConf != "" && (opts.wants(Server) || opts.wants(Client)) {
 		a.readConf()
+	}
+	if opts.wants(Server) {
+		a.prefetchKey(a.serverFiles().key)
+	}
+	if opts.wants(Client) {
+		a.prefetchKey(a.clientFiles().key)
 	}
 	if opts.wants(Trust) {
 		a.trust()
@@ -105,9 +115,37 @@ func (a *audit) certFile(path string) *certFile {
 	return cf
 }
 
+// keyJob is a key file parsed in the background.
+type keyJob struct {
+	done chan struct{}
+	kf   *keyFile
+}
+
+// prefetchKey starts parsing the regular file at path in the background;
+// keyFile collects the result.
+func (a *audit) prefetchKey(path string) {
+	if path == "" || a.keyJobs[path] != nil {
+		return
+	}
+	if st, err := os.Stat(path); err != nil || !st.Mode().IsRegular() {
+		return
+	}
+	j := &keyJob{done: make(chan struct{})}
+	a.keyJobs[path] = j
+	go func() {
+		j.kf = loadKeyFile(path)
+		close(j.done)
+	}()
+}
+
 func (a *audit) keyFile(path string) *keyFile {
 	if kf, ok := a.keys[path]; ok {
 		return kf
+	}
+	if j := a.keyJobs[path]; j != nil {
+		<-j.done
+		a.keys[path] = j.kf
+		return j.kf
 	}
 	kf := loadKeyFile(path)
 	a.keys[path] = kf

@@ -41,7 +41,7 @@ func (a *audit) trust() {
 	if caLayout.Kind != l.Kind {
 		crl, _ = caLayout.File(layout.CRL)
 	}
-	a.crlChecks(Trust, "trust.crl", crl.Path, caPath, false)
+	a.crlChecks(Trust, "trust.crl", caLayout, crl.Path, caPath, false)
 }
 
 // dirName is a stable short name for a layout directory, used in ids.

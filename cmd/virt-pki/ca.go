@@ -41,6 +41,9 @@ func init() {
 }
 
 func runCAInit(c *cli.Context) error {
+	if c.Int("days") < 0 {
+		return usagef("--days must be positive (got %d)", c.Int("days"))
+	}
 	if c.NArg() > 0 {
 		return usagef("ca init takes no arguments (got %q)", c.Args().First())
 	}

@@ -13,7 +13,7 @@ import (
 // The certtool personality: `virt-pki certtool OPTIONS...`, or the binary
 // started through a link named certtool, accepts GnuTLS certtool 3.7's
 // command line for the commands the libvirt guide and its users need
-// (-p, -s, -c, -q, -i, --verify, --key-id, --fingerprint) with certtool's
+// (-p, -s, -c, -q, -i, --verify, -e, --key-id, --fingerprint) with certtool's
 // messages and exit codes. Options certtool has but virt-pki does not
 // implement exit 2 with "unsupported certtool option X"; options certtool
 // does not know are refused as certtool refuses them.
@@ -51,6 +51,7 @@ var certtoolOptions = []certtoolOption{
 	{name: "generate-request", short: 'q', command: true, supported: true},
 	{name: "certificate-info", short: 'i', command: true, supported: true},
 	{name: "verify", command: true, supported: true},
+	{name: "verify-chain", short: 'e', command: true, supported: true},
 	{name: "key-id", command: true, supported: true},
 	{name: "fingerprint", command: true, supported: true},
 	// Options virt-pki implements.
@@ -99,7 +100,6 @@ var certtoolOptions = []certtoolOption{
 	{name: "crl-info", short: 'l', command: true},
 	{name: "generate-crl", command: true},
 	{name: "verify-crl", command: true},
-	{name: "verify-chain", short: 'e', command: true},
 	{name: "verify-hostname", arg: true},
 	{name: "verify-email", arg: true},
 	{name: "verify-purpose", arg: true},
@@ -281,13 +281,15 @@ func dispatchCerttool(a *certtoolArgs, stdout, stderr io.Writer) error {
 		return certtoolCertificateInfo(a, stdout)
 	case "verify":
 		return certtoolVerify(a, stdout, info)
+	case "verify-chain":
+		return certtoolVerifyChain(a, stdout)
 	case "key-id", "fingerprint":
 		return certtoolKeyID(a, stdout)
 	case "help":
 		fmt.Fprintln(stdout, "certtool - GnuTLS certificate tool (virt-pki personality)")
 		fmt.Fprintln(stdout, certtoolUsageLine)
 		fmt.Fprintln(stdout, "\nSupported: -p/--generate-privkey, -s/--generate-self-signed, -c/--generate-certificate,")
-		fmt.Fprintln(stdout, "-q/--generate-request, -i/--certificate-info, --verify, --key-id, --fingerprint with")
+		fmt.Fprintln(stdout, "-q/--generate-request, -i/--certificate-info, --verify, -e/--verify-chain, --key-id, --fingerprint with")
 		fmt.Fprintln(stdout, "--load-privkey, --load-ca-certificate, --load-ca-privkey, --load-request, --load-certificate,")
 		fmt.Fprintln(stdout, "--template, --infile, --outfile, --key-type, --bits, --curve, --sec-param, --hash, --no-text.")
 		return nil

@@ -186,11 +186,11 @@ func certtoolGenerateCertificate(a *certtoolArgs, stdout, info io.Writer) error 
 	} else if cert, err = authority.SignPrepared(tmpl, subjectKey); err != nil {
 		return ctFail("%v", err)
 	}
-	fmt.Fprint(info, certtext.Certificate(cert, certtext.Unsigned))
 	if !selfSigned && cert.NotAfter.After(authority.Cert.NotAfter) {
-		fmt.Fprintf(info, "Expiration time: %s\nCA expiration time: %s\nWarning: The time set exceeds the CA's expiration time\n",
+		fmt.Fprintf(info, "\nExpiration time: %s\nCA expiration time: %s\nWarning: The time set exceeds the CA's expiration time\n",
 			cert.NotAfter.Local().Format("Mon Jan _2 15:04:05 2006"), authority.Cert.NotAfter.Local().Format("Mon Jan _2 15:04:05 2006"))
 	}
+	fmt.Fprint(info, certtext.Certificate(cert, certtext.Unsigned))
 	fmt.Fprint(info, "\n\n\nSigning certificate...\n")
 	return certtoolWrite(a, stdout, ca.EncodeCertificate(cert), 0o644, false)
 }

@@ -4,6 +4,7 @@ import (
 	"crypto/sha1"
 	"encoding/hex"
 	"encoding/pem"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -26,7 +27,7 @@ func certtoolWrite(a *certtoolArgs, stdout io.Writer, data []byte, mode os.FileM
 	}
 	opts := atomicfile.Options{Force: !key, UID: -1, GID: -1}
 	if err := atomicfile.Write(path, data, mode, opts); err != nil {
-		if key && strings.Contains(err.Error(), atomicfile.ErrExists.Error()) {
+		if key && errors.Is(err, atomicfile.ErrExists) {
 			return ctFail("%s exists; refusing to overwrite a private key file (remove it first)", path)
 		}
 		return ctFail("Cannot open %s for writing", path)
@@ -77,6 +78,27 @@ func certtoolVerify(a *certtoolArgs, stdout, info io.Writer) error {
 		return ctFail("error parsing CRTs in '%s': No certificate was found.", path)
 	}
 	report, trusted := certtext.Verify(chain, cas, time.Now())
+	if err := certtoolWrite(a, stdout, []byte(report), 0o644, false); err != nil {
+		return err
+	}
+	if !trusted {
+		return exitWith(exitFail)
+	}
+	return nil
+}
+
+// certtoolVerifyChain is certtool -e: the last certificate of --infile is
+// the trust anchor for the ones before it.
+func certtoolVerifyChain(a *certtoolArgs, stdout io.Writer) error {
+	data, path, err := certtoolReadInput(a, os.Stdin, "")
+	if err != nil {
+		return err
+	}
+	chain, err := ca.ParseCertificatesPEM(data)
+	if err != nil {
+		return ctFail("error parsing CRTs in '%s': No certificate was found.", path)
+	}
+	report, trusted := certtext.Verify(chain, chain[len(chain)-1:], time.Now())
 	if err := certtoolWrite(a, stdout, []byte(report), 0o644, false); err != nil {
 		return err
 	}

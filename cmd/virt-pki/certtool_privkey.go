@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"os"
 	"strconv"
 
 	"github.com/virt-pki/virt-pki/certtext"
@@ -60,6 +61,11 @@ func certtoolGeneratePrivkey(a *certtoolArgs, stdout, info io.Writer) error {
 	}
 	if p.Algorithm == keys.ECDSA && p.Curve == "P-192" {
 		return ctFail("curve SECP192R1 is not supported; use --curve secp256r1 or a higher --sec-param")
+	}
+	if path, ok := a.values["outfile"]; ok {
+		if _, err := os.Lstat(path); err == nil {
+			return ctFail("%s exists; refusing to overwrite a private key file (remove it first)", path)
+		}
 	}
 	if spec.Bits != 0 && p.Algorithm == keys.RSA {
 		fmt.Fprintf(info, "** Note: You may use '--sec-param %s' instead of '--bits %d'\n", certtext.SecParamName(p.Bits, false), p.Bits)

@@ -41,7 +41,7 @@ func runDN(c *cli.Context) error {
 		return usagef("dn needs exactly one FILE")
 	}
 	path := c.Args().First()
-	dn, err := queryDN(path, c.Bool("rfc4514"))
+	dn, err := queryDN(path, c.Bool("rfc4514"), true)
 	if err != nil {
 		return err
 	}
@@ -51,19 +51,22 @@ func runDN(c *cli.Context) error {
 
 // queryDN reads path and returns the subject DN of its first PEM
 // certificate, with virt-pki-query-dn's error texts (without the program
-// name).
-func queryDN(path string, rfc4514 bool) (string, error) {
+// name). With hints, a DER file's error also says how to convert it.
+func queryDN(path string, rfc4514, hints bool) (string, error) {
 	data, err := glibReadFile(path)
 	if err != nil {
 		return "", err
 	}
 	der, err := libvirtcert.ImportPEMCertificate(data)
 	if err != nil {
-		return "", loadError{err}
+		if _, _, derErr := libvirtcert.RawNames(data); hints && derErr == nil {
+			return "", fmt.Errorf("%v (%s is DER; libvirt reads only PEM: certtool -i --inder --infile %s --outfile %s.pem)", dnLoadError{err}, path, path, path)
+		}
+		return "", dnLoadError{err}
 	}
 	_, subject, err := libvirtcert.RawNames(der)
 	if err != nil {
-		return "", loadError{err}
+		return "", dnLoadError{err}
 	}
 	format := libvirtcert.FormatDN
 	if rfc4514 {
@@ -76,30 +79,30 @@ func queryDN(path string, rfc4514 bool) (string, error) {
 	return dn, nil
 }
 
-// loadError is a certificate GnuTLS refuses to import.
-type loadError struct{ err error }
+// dnLoadError is a certificate GnuTLS refuses to import.
+type dnLoadError struct{ err error }
 
-func (e loadError) Error() string {
+func (e dnLoadError) Error() string {
 	return "Unable to load certificate, make sure it is in PEM format: " + e.err.Error()
 }
 
-// fileError is a GLib g_file_get_contents failure; virt-pki-query-dn
+// glibFileError is a GLib g_file_get_contents failure; virt-pki-query-dn
 // prefixes it with the program name.
-type fileError struct{ msg string }
+type glibFileError struct{ msg string }
 
-func (e fileError) Error() string { return e.msg }
+func (e glibFileError) Error() string { return e.msg }
 
 // glibReadFile reads path and words failures as GLib's g_file_get_contents
 // does ("Failed to open file “PATH”: No such file or directory").
 func glibReadFile(path string) ([]byte, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, fileError{fmt.Sprintf("Failed to open file %s: %s", glibQuote(path), strerror(err))}
+		return nil, glibFileError{fmt.Sprintf("Failed to open file %s: %s", glibQuote(path), glibStrerror(err))}
 	}
 	defer f.Close()
 	data, err := io.ReadAll(f)
 	if err != nil {
-		return nil, fileError{fmt.Sprintf("Error reading file %s: %s", glibQuote(path), strerror(err))}
+		return nil, glibFileError{fmt.Sprintf("Error reading file %s: %s", glibQuote(path), glibStrerror(err))}
 	}
 	return data, nil
 }
@@ -107,13 +110,13 @@ func glibReadFile(path string) ([]byte, error) {
 // glibQuote quotes as GLib's messages do: “PATH” in a UTF-8 locale; in
 // other locales g_printerr turns each quote into '?'.
 func glibQuote(s string) string {
-	if utf8Locale() {
+	if glibUTF8Locale() {
 		return "\u201c" + s + "\u201d"
 	}
 	return "?" + s + "?"
 }
 
-func utf8Locale() bool {
+func glibUTF8Locale() bool {
 	for _, v := range []string{"LC_ALL", "LC_CTYPE", "LANG"} {
 		if val := os.Getenv(v); val != "" {
 			l := strings.ToLower(val)
@@ -123,9 +126,9 @@ func utf8Locale() bool {
 	return false
 }
 
-// strerror returns glibc's strerror text for err's errno (Go's texts are
+// glibStrerror returns glibc's glibStrerror text for err's errno (Go's texts are
 // the same words, lower-cased).
-func strerror(err error) string {
+func glibStrerror(err error) string {
 	var errno syscall.Errno
 	if errors.As(err, &errno) {
 		s := errno.Error()
@@ -219,7 +222,7 @@ func queryDNPersonality(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprint(stderr, queryDNUsage(prog))
 		return 1
 	}
-	dn, err := queryDN(operands[0], false)
+	dn, err := queryDN(operands[0], false, false)
 	if errors.Is(err, libvirtcert.ErrDNAbort) {
 		// GnuTLS fails an assertion and aborts; 134 is what a shell
 		// reports for a process killed by SIGABRT.
@@ -227,7 +230,7 @@ func queryDNPersonality(args []string, stdout, stderr io.Writer) int {
 		return 134
 	}
 	if err != nil {
-		var fe fileError
+		var fe glibFileError
 		if errors.As(err, &fe) {
 			fmt.Fprintf(stderr, "%s: %s\n", prog, fe.msg)
 		} else {

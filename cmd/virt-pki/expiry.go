@@ -31,8 +31,9 @@ func init() {
 directories (recursively; files named *.pem *.crt *.cer *.cert *.der *.crl),
 glob patterns and live TLS endpoints (libvirt URIs such as qemu+tls://host/system,
 or host:port), and judges each one at --at (default: now). Without arguments it
-scans every libvirt and QEMU layout of this host (system, user, /etc/pki/qemu and
-the files libvirtd.conf points to).
+scans every libvirt and QEMU layout of this host: /etc/pki, ~/.pki/libvirt,
+/etc/pki/qemu, the per-service directories qemu.conf selects and the files
+libvirtd.conf and virtproxyd.conf point to (--root PREFIX for an image or a test).
 
 A certificate that ends at or before --fail fails, at or before --warn warns;
 expired and not-yet-valid certificates and stale CRLs (next update past) fail.
@@ -45,9 +46,9 @@ Exit codes: 0 all fine; 1 something failed (or, with --strict, a source could no
 be read or nothing was found); 3 only warnings; 2 usage error.
 
 --sort=false prints records as they are read instead of sorted by expiry, so
-memory stays flat whatever the number of files (JSON, JUnit and Prometheus stage
-their output on disk, never in memory). Sorted output keeps a small record per
-certificate (a few hundred bytes).`,
+memory stays flat whatever the number of files (JSON streams; JUnit and
+Prometheus stage their body in a temporary file). Sorted output keeps a small
+record per certificate (about 450 bytes), never the certificate itself.`,
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "warn", Value: "30d", Usage: "warn when a certificate ends within `LIMIT` (duration or date)"},
 			&cli.StringFlag{Name: "fail", Value: "7d", Usage: "fail when a certificate ends within `LIMIT` (duration or date)"},
@@ -57,7 +58,7 @@ certificate (a few hundred bytes).`,
 			&cli.BoolFlag{Name: "strict", Usage: "exit 1 also when a source cannot be read or nothing is found"},
 			&cli.StringFlag{Name: "root", Usage: "look for the host's layouts under `PREFIX` (no arguments only)"},
 			&cli.DurationFlag{Name: "timeout", Value: 10 * time.Second, Usage: "per-endpoint connection `TIMEOUT`"},
-			&cli.IntFlag{Name: "jobs", Usage: "read `N` files or endpoints at once (default 4 per CPU)"},
+			&cli.IntFlag{Name: "jobs", DefaultText: "4 per CPU", Usage: "read `N` files or endpoints at once"},
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write the report atomically to `FILE` instead of standard output"},
 			&cli.BoolFlag{Name: "force", Usage: "let --output replace an existing file"},
 		},

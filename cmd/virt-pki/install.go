@@ -158,6 +158,9 @@ func runInstall(c *cli.Context) error {
 		}
 		return err
 	}
+	if res.Plan.Refused() { // a dry run that a real run would refuse
+		return exitWith(exitFail)
+	}
 	return nil
 }
 

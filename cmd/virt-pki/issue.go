@@ -60,6 +60,9 @@ func init() {
 }
 
 func runIssue(c *cli.Context, role libvirtcert.Role) error {
+	if c.Int("days") < 0 {
+		return usagef("--days must be positive (got %d)", c.Int("days"))
+	}
 	if c.NArg() > 0 {
 		return usagef("issue %s takes no arguments (got %q)", role, c.Args().First())
 	}

@@ -18,9 +18,10 @@ import (
 
 func init() {
 	commands = append(commands, &cli.Command{
-		Name:      "probe",
-		Usage:     "explain why a libvirt TLS connection fails (or prove that it works)",
-		ArgsUsage: "TARGET... (libvirt URI such as qemu+tls://host/system?pkipath=DIR, or host[:port])",
+		Name:            "probe",
+		HideHelpCommand: true,
+		Usage:           "explain why a libvirt TLS connection fails (or prove that it works)",
+		ArgsUsage:       "TARGET... (libvirt URI such as qemu+tls://host/system?pkipath=DIR, or host[:port])",
 		Description: "Connects like a libvirt client: finds the client credentials as libvirt does (pkipath, " +
 			"~/.pki/libvirt, /etc/pki), tries TLS 1.3 and 1.2, judges the server certificate by libvirt's " +
 			"rules for the URI host, and reads libvirtd's confirmation byte to learn whether the daemon accepts " +

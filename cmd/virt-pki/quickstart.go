@@ -37,6 +37,9 @@ func init() {
 }
 
 func runQuickstart(c *cli.Context) error {
+	if c.Int("days") < 0 {
+		return usagef("--days must be positive (got %d)", c.Int("days"))
+	}
 	if c.NArg() > 0 {
 		return usagef("quickstart takes no arguments (got %q); use --out DIR", c.Args().First())
 	}
@@ -55,6 +58,14 @@ func runQuickstart(c *cli.Context) error {
 	}
 	now := time.Now()
 	host := issue.ThisHost()
+	clientDN := c.String("client-dn")
+	if clientDN == "" {
+		clientDN = "O=" + host.FQDN + ",CN=client1"
+	}
+	ct, err := issue.TemplateFromFlags(libvirtcert.RoleClient, issue.Flags{DN: clientDN, Days: c.Int("days")})
+	if err != nil {
+		return usagef("--client-dn: %v", err)
+	}
 	created, err := ca.Create(ca.DefaultTemplate("virt-pki CA on "+host.FQDN, 0), nil, ca.DefaultKey, now)
 	if err != nil {
 		return err
@@ -71,14 +82,6 @@ func runQuickstart(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	clientDN := c.String("client-dn")
-	if clientDN == "" {
-		clientDN = "O=" + host.FQDN + ",CN=client1"
-	}
-	ct, err := issue.TemplateFromFlags(libvirtcert.RoleClient, issue.Flags{DN: clientDN, Days: c.Int("days")})
-	if err != nil {
-		return usagef("--client-dn: %v", err)
-	}
 	client, err := issue.Issue(issue.Request{Role: libvirtcert.RoleClient, Template: ct, CA: authority, Now: now})
 	if err != nil {
 		return err
@@ -92,6 +95,13 @@ func runQuickstart(c *cli.Context) error {
 	}
 	files = append(files, server.Files(dirs["server"])...)
 	files = append(files, client.Files(dirs["client"])...)
+	// server/ and client/ are pkipath directories, whose files libvirt's
+	// validator wants private to their owner.
+	for i := range files {
+		if filepath.Dir(files[i].Path) != dirs["ca"] {
+			files[i].Mode = 0o600
+		}
+	}
 	var undo []func()
 	for _, d := range []string{out, dirs["ca"], dirs["server"], dirs["client"]} {
 		u, err := ca.EnsureDir(d)
@@ -133,16 +143,15 @@ func writeQuickstartNext(w io.Writer, out string, host issue.Host, server, clien
 	fmt.Fprintf(w, "  server/  cacert.pem, servercert.pem, serverkey.pem   for %s\n", strings.Join(sans, ", "))
 	fmt.Fprintf(w, "  client/  cacert.pem, clientcert.pem, clientkey.pem   DN %s\n", client.DN)
 	fmt.Fprintf(w, "\nOn the server (as root):\n")
-	fmt.Fprintf(w, "  install -D -m 0644 %s/server/cacert.pem /etc/pki/CA/cacert.pem\n", abs)
-	fmt.Fprintf(w, "  install -D -m 0644 %s/server/servercert.pem /etc/pki/libvirt/servercert.pem\n", abs)
-	fmt.Fprintf(w, "  install -D -m 0600 %s/server/serverkey.pem /etc/pki/libvirt/private/serverkey.pem\n", abs)
-	fmt.Fprintf(w, "  # in /etc/libvirt/libvirtd.conf:\n  %s\n", line)
-	fmt.Fprintf(w, "  systemctl enable --now libvirtd-tls.socket   # or listen_tls = 1 with libvirtd --listen\n")
+	fmt.Fprintf(w, "  virt-pki install --role ca,server --system --from %s/server\n", abs)
+	fmt.Fprintf(w, "  # in /etc/libvirt/libvirtd.conf (and listen_tls = 1 for libvirtd --listen):\n  %s\n", line)
+	fmt.Fprintf(w, "  systemctl enable --now libvirtd-tls.socket   # modular daemons: virtproxyd-tls.socket\n")
 	fmt.Fprintf(w, "\nOn a client:\n")
 	target := host.FQDN
 	if net.ParseIP(target) != nil || target == "" {
 		target = "localhost"
 	}
 	fmt.Fprintf(w, "  virsh -c 'qemu+tls://%s/system?pkipath=%s/client' list\n", target, abs)
-	fmt.Fprintf(w, "\nCheck the files with: virt-pki validate\n")
+	fmt.Fprintf(w, "  # or install for your user and drop pkipath: virt-pki install --role ca,client --user --from %s/client\n", abs)
+	fmt.Fprintf(w, "\nCheck them: virt-pki validate --path %s/server server; virt-pki validate --path %s/client client\n", out, out)
 }

@@ -264,7 +264,10 @@ func validateOptions(v *validateFlags) (validate.Options, error) {
 		o.QEMUGID = gid
 	}
 	if !o.HostnamesGiven && (v.scope == "" || v.scope == "server") {
-		o.Hostnames = validate.LocalHostnames(2 * time.Second)
+		// Look the names up while the files are being checked.
+		names := make(chan []string, 1)
+		go func() { names <- validate.LocalHostnames(2 * time.Second) }()
+		o.HostnamesFunc = func() []string { return <-names }
 	}
 	return o, nil
 }

@@ -126,7 +126,7 @@ func Launch(cfg Config, dir string) (*Daemon, error) {
 	if cfg.AllowedDN != nil {
 		q := make([]string, len(cfg.AllowedDN))
 		for i, dn := range cfg.AllowedDN {
-			q[i] = strconv.Quote(dn)
+			q[i] = confString(dn)
 		}
 		fmt.Fprintf(&b, "tls_allowed_dn_list = [%s]\n", strings.Join(q, ", "))
 	}
@@ -174,6 +174,16 @@ func Launch(cfg Config, dir string) (*Daemon, error) {
 		case <-time.After(20 * time.Millisecond): // retry interval of the readiness poll
 		}
 	}
+}
+
+// confString quotes s for libvirt's virConf syntax, which has no escapes:
+// a value is taken verbatim between double quotes, or between single quotes
+// when it contains a double quote.
+func confString(s string) string {
+	if strings.Contains(s, `"`) {
+		return "'" + s + "'"
+	}
+	return `"` + s + `"`
 }
 
 // Addr is the daemon's loopback TLS address.
