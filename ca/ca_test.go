@@ -55,6 +55,12 @@ func TestCreateLoadSign(t *testing.T) {
 	if leaf.SerialNumber.BitLen() < 64 {
 		t.Errorf("serial %v has fewer than 64 bits", leaf.SerialNumber)
 	}
+	// A CA whose key is not its certificate's never signs.
+	other, _ := keys.Generate(DefaultKey)
+	wrong := &CA{Cert: c.Cert, Key: other, CertPath: certPath, KeyPath: "other.pem"}
+	if _, err := wrong.Sign(&templates.Template{Name: "t", CN: "x"}, leafKey.Public(), now); !IsProblem(err, IDKeyMismatch) {
+		t.Errorf("signing with a foreign key: %v", err)
+	}
 	// Signing later than the CA's end is refused.
 	if _, err := c.Sign(&templates.Template{Name: "t", CN: "x"}, leafKey.Public(), c.Cert.NotAfter.Add(time.Hour)); !IsProblem(err, IDExpired) {
 		t.Errorf("signing after expiry: %v", err)

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/virt-pki/virt-pki/keys"
 	"github.com/virt-pki/virt-pki/templates"
 )
 
@@ -43,20 +44,19 @@ func (c *CA) Sign(t *templates.Template, subjectKey crypto.PublicKey, now time.T
 
 // SignPrepared signs an already built certificate template (from
 // templates.Template.Certificate, possibly adjusted, for example with the
-// subject of a certificate request) and verifies the result against the CA.
+// subject of a certificate request). x509.CreateCertificate refuses a CA
+// key that is not the CA certificate's and verifies the signature it made,
+// so a certificate that would not verify is never returned.
 func (c *CA) SignPrepared(tmpl *x509.Certificate, subjectKey crypto.PublicKey) (*x509.Certificate, error) {
+	if !keys.MatchesCertificate(c.Key, c.Cert) {
+		return nil, &Error{ID: IDKeyMismatch, Path: c.KeyPath, Msg: "this private key does not belong to the CA certificate " + c.CertPath,
+			Fix: "pass the key the CA certificate was created with"}
+	}
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, c.Cert, subjectKey, c.Key)
 	if err != nil {
 		return nil, fmt.Errorf("signing with the CA key %s: %w", c.KeyPath, err)
 	}
-	cert, err := x509.ParseCertificate(der)
-	if err != nil {
-		return nil, err
-	}
-	if err := cert.CheckSignatureFrom(c.Cert); err != nil {
-		return nil, &Error{ID: IDKeyMismatch, Path: c.KeyPath, Msg: "the signature made with this key does not verify against " + c.CertPath + ": " + err.Error()}
-	}
-	return cert, nil
+	return x509.ParseCertificate(der)
 }
 
 // EncodeCertificate returns cert as a PEM CERTIFICATE block.

@@ -18,6 +18,9 @@ func Verify(chain, cas []*x509.Certificate, now time.Time) (string, bool) {
 	var b strings.Builder
 	overall := ""
 	for i, c := range chain {
+		if i > 0 && isTrusted(c, cas) {
+			break // the chain reached a trust anchor, which is not checked itself
+		}
 		var candidates []*x509.Certificate
 		if i+1 < len(chain) {
 			candidates = append(candidates, chain[i+1])
@@ -33,9 +36,6 @@ func Verify(chain, cas []*x509.Certificate, now time.Time) (string, bool) {
 		fmt.Fprintf(&b, "\tOutput: %s \n\n", status)
 		if overall == "" && !strings.HasPrefix(status, "Verified") {
 			overall = status
-		}
-		if isTrusted(c, cas) {
-			break
 		}
 	}
 	if len(chain) == 0 {

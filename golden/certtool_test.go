@@ -107,6 +107,8 @@ func TestCerttoolEquivalence(t *testing.T) {
 			"dc = example\ndc = org\ndns_name = rich.example\nuri = https://rich.example/\nip_address = ::1\nemail = a@rich.example\n" +
 			"tls_www_client\nkey_purpose_oid = 1.3.6.1.5.5.7.3.4\nsigning_key\ndata_encipherment\nexpiration_days = 30\n" +
 			"crl_dist_points = http://crl.example/ca.crl\nocsp_uri = http://ocsp.example/\n",
+		"purposes.info": "cn = p\ndns_name = d.example\nemail = a@b.example\ntls_www_server\ntls_www_client\ncode_signing_key\n" +
+			"ocsp_signing_key\nkey_purpose_oid = 1.2.3.4\nencryption_key\nadd_extension = \"1.2.3.5 0x0403414243\"\ntls_feature = 5\n",
 	}
 	for _, keyType := range []string{"rsa", "ecdsa"} {
 		t.Run(keyType, func(t *testing.T) {
@@ -143,6 +145,12 @@ func TestCerttoolEquivalence(t *testing.T) {
 				if d := compareCerts(ref, got); len(d) > 0 {
 					t.Errorf("%s: %s", name, strings.Join(d, "; "))
 				}
+				// Requests from the same key and template.
+				certtoolRun(t, true, dir, "--generate-request", "--load-privkey", "leafkey.pem", "--template", name, "--outfile", "ref-"+name+".csr")
+				certtoolRun(t, false, dir, "--generate-request", "--load-privkey", "leafkey.pem", "--template", name, "--outfile", "our-"+name+".csr")
+				if d := compareRequests(readRequest(t, filepath.Join(dir, "ref-"+name+".csr")), readRequest(t, filepath.Join(dir, "our-"+name+".csr"))); len(d) > 0 {
+					t.Errorf("%s request: %s", name, strings.Join(d, "; "))
+				}
 				// Both verify against the CA with GnuTLS.
 				for _, f := range []string{"ref-", "our-"} {
 					cmd := exec.Command("certtool", "--verify", "--load-ca-certificate", "ref-ca.pem", "--infile", f+name+".pem")
@@ -154,4 +162,48 @@ func TestCerttoolEquivalence(t *testing.T) {
 			}
 		})
 	}
+}
+
+func readRequest(t *testing.T, path string) *x509.CertificateRequest {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		var b *pem.Block
+		b, data = pem.Decode(data)
+		if b == nil {
+			t.Fatalf("%s: no request PEM", path)
+		}
+		if b.Type == "NEW CERTIFICATE REQUEST" {
+			csr, err := x509.ParseCertificateRequest(b.Bytes)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return csr
+		}
+	}
+}
+
+// compareRequests lists the differences in subject, signature algorithm
+// and requested extensions (OID, criticality, value, order).
+func compareRequests(ref, got *x509.CertificateRequest) []string {
+	var d []string
+	if !bytes.Equal(ref.RawSubject, got.RawSubject) {
+		d = append(d, fmt.Sprintf("subject bytes %x vs %x", ref.RawSubject, got.RawSubject))
+	}
+	if ref.SignatureAlgorithm != got.SignatureAlgorithm {
+		d = append(d, fmt.Sprintf("signature algorithm %v vs %v", ref.SignatureAlgorithm, got.SignatureAlgorithm))
+	}
+	if len(ref.Extensions) != len(got.Extensions) {
+		d = append(d, fmt.Sprintf("%d extensions vs %d", len(ref.Extensions), len(got.Extensions)))
+	}
+	for i := 0; i < len(ref.Extensions) && i < len(got.Extensions); i++ {
+		r, g := ref.Extensions[i], got.Extensions[i]
+		if !r.Id.Equal(g.Id) || r.Critical != g.Critical || !bytes.Equal(r.Value, g.Value) {
+			d = append(d, fmt.Sprintf("extension %d: %v crit=%v %x vs %v crit=%v %x", i, r.Id, r.Critical, r.Value, g.Id, g.Critical, g.Value))
+		}
+	}
+	return d
 }

@@ -105,7 +105,7 @@ func TestInstallSystemLayoutE2E(t *testing.T) {
 
 	p := func(r layout.Role) string { f, _ := sys.File(r); return f.Path }
 	d := libvirttest.Start(t, libvirttest.Config{CAFile: p(layout.CACert), CertFile: p(layout.ServerCert),
-		KeyFile: p(layout.ServerKey), AllowedDN: []string{"CN=nobody"}}); _ = dn
+		KeyFile: p(layout.ServerKey), AllowedDN: []string{dn}})
 
 	// virsh reads fixed /etc/pki paths, so the client side goes through a
 	// pkipath install.
@@ -214,11 +214,12 @@ func TestForcedMismatchedKeyStopsLibvirtd(t *testing.T) {
 	}
 }
 
-// TestInstallUnwritableTarget runs the install as an unprivileged user into
-// a root-owned directory: one line, exit 1, nothing written.
-func TestInstallUnwritableTarget(t *testing.T) {
+// TestInstallAsUnprivilegedUser runs the install as an unprivileged user:
+// into a root-owned directory it fails with one line, exit 1, nothing
+// written; into its own home it installs the user layout it will use.
+func TestInstallAsUnprivilegedUser(t *testing.T) {
 	installRequireRoot(t)
-	src, _ := installIssued(t)
+	src, dn := installIssued(t)
 	for _, f := range []string{"cacert.pem", "clientcert.pem", "clientkey.pem"} {
 		os.Chmod(filepath.Join(src, f), 0o644)
 	}
@@ -259,6 +260,48 @@ func TestInstallUnwritableTarget(t *testing.T) {
 	}
 	if ents, _ := os.ReadDir(target); len(ents) != 0 {
 		t.Errorf("something was written: %v", ents)
+	}
+
+	// The same user installs into its own home: the files are its own,
+	// and the output says which files its virsh will use.
+	home, err := os.MkdirTemp("", "virt-pki-home-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.RemoveAll(home)
+	os.Chown(home, 65534, 65534)
+	cmd = exec.Command(bin, "install", "--role", "ca,client", "--from", src)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
+	cmd.Env = []string{"HOME=" + home, "NO_COLOR=1", "PATH=/usr/bin:/bin"}
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("user install as uid 65534: %v\n%s", err, out)
+	}
+	user := layout.NewUser(home, 65534, 65534)
+	installCheckModes(t, user, layout.CACert, layout.ClientCert, layout.ClientKey)
+	name := layout.UserName(65534)
+	for _, want := range []string{
+		"virsh as " + name + " will use CA " + filepath.Join(user.Base, "cacert.pem"),
+		"virsh as " + name + " will use client certificate " + filepath.Join(user.Base, "clientcert.pem") + " and key " + filepath.Join(user.Base, "clientkey.pem"),
+	} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+
+	// virsh run as that user, WITHOUT pkipath, finds the installed files
+	// in ~/.pki/libvirt and connects.
+	if _, err := exec.LookPath("virsh"); err != nil {
+		t.Skip("virsh is not installed")
+	}
+	libvirttest.Require(t, "libvirtd")
+	d := libvirttest.Start(t, libvirttest.Config{CAFile: filepath.Join(src, "cacert.pem"),
+		CertFile: filepath.Join(src, "servercert.pem"), KeyFile: filepath.Join(src, "serverkey.pem"), AllowedDN: []string{dn}})
+	virsh := exec.Command("virsh", "-c", d.URI("localhost", ""), "list")
+	virsh.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
+	virsh.Env = []string{"HOME=" + home, "PATH=/usr/bin:/bin"}
+	if out, err := virsh.CombinedOutput(); err != nil || !strings.Contains(string(out), "test") {
+		t.Fatalf("virsh as uid 65534 without pkipath: %v\n%s\ndaemon log:\n%s", err, out, d.Log())
 	}
 }
 

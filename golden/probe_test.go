@@ -171,6 +171,9 @@ type probeScenario struct {
 	// virshSays is a fragment of virsh's stderr naming libvirt's reason.
 	virshSays string
 	check     func(t *testing.T, r probeRun)
+	// quietDaemon, when set, must log no error while probed (the probe
+	// says goodbye with connect-close and close_notify).
+	quietDaemon *libvirttest.Daemon
 }
 
 func TestProbeAgainstLibvirtd(t *testing.T) {
@@ -233,7 +236,7 @@ func TestProbeAgainstLibvirtd(t *testing.T) {
 
 	scenarios := []probeScenario{
 		{name: "good", uri: goodD.URI("localhost", goodPKI), ports: []int{goodD.Port}, dirs: []string{goodPKI},
-			virshOK: true,
+			virshOK: true, quietDaemon: goodD,
 			check: all(accepted(&yes), identity(true), mustFinding("client-accepted", "PASS"), mustFinding("server-chain", "PASS"),
 				func(t *testing.T, r probeRun) {
 					if v := r.json.Targets[0].TLSVersions; len(v) != 2 {
@@ -302,8 +305,19 @@ func TestProbeAgainstLibvirtd(t *testing.T) {
 	}
 	for _, sc := range scenarios {
 		t.Run(sc.name, func(t *testing.T) {
+			logBefore := 0
+			if sc.quietDaemon != nil {
+				logBefore = len(sc.quietDaemon.Log())
+			}
 			r := runProbe(t, append(append([]string{}, sc.args...), sc.uri)...)
+			// virsh connects after the probe's connections are closed, so
+			// by the time it returns the daemon has handled them.
 			v := libvirttest.Virsh(sc.uri)
+			if sc.quietDaemon != nil {
+				if l := sc.quietDaemon.Log()[logBefore:]; strings.Contains(l, "error :") {
+					t.Errorf("the daemon logged errors while probed:\n%s", l)
+				}
+			}
 			if v.OK() != sc.virshOK {
 				t.Fatalf("virsh ok=%v, scenario expects %v:\n%s%s", v.OK(), sc.virshOK, v.Stdout, v.Stderr)
 			}

@@ -440,8 +440,8 @@ func validateFixtures(t *testing.T) map[string][]byte {
 		"expiredcert.pem": expired.CertPEM(), "expiredkey.pem": expired.KeyPEM(t),
 		"ecnokecert.pem": ecNoKE.CertPEM(), "ecnokekey.pem": ecNoKE.KeyPEM(t),
 		"cnonlycert.pem": cnOnly.CertPEM(), "cnonlykey.pem": cnOnly.KeyPEM(t),
-		"otherkey.pem":   other.KeyPEM(t),
-		"cacrl.pem":      pem.EncodeToMemory(&pem.Block{Type: "X509 CRL", Bytes: crlDER}),
+		"otherkey.pem": other.KeyPEM(t),
+		"cacrl.pem":    pem.EncodeToMemory(&pem.Block{Type: "X509 CRL", Bytes: crlDER}),
 	}
 }
 

@@ -117,10 +117,7 @@ func apply(p *Plan, hook Hook, locked bool) error {
 		return hook(label)
 	}
 	for _, d := range p.Dirs {
-		if err := step("mkdir " + d.Path); err != nil {
-			return err
-		}
-		if err := makeDir(d); err != nil {
+		if err := makeDir(d, step); err != nil {
 			return err
 		}
 	}
@@ -299,9 +296,12 @@ func writeJournal(base string, j journal) error {
 // is set up and renamed into place, so a crash never leaves d with the
 // wrong owner or mode (a leftover temporary directory is removed by
 // Recover).
-func makeDir(d MkDir) error {
+func makeDir(d MkDir, step func(string) error) error {
 	if fi, err := os.Stat(d.Path); err == nil && fi.IsDir() {
 		return nil
+	}
+	if err := step("mkdir temp " + d.Path); err != nil {
+		return err
 	}
 	parent, name := filepath.Split(d.Path)
 	tmp, err := os.MkdirTemp(parent, atomicfile.TempPrefix+name+"-")
@@ -312,10 +312,16 @@ func makeDir(d MkDir) error {
 		os.Remove(tmp)
 		return fmt.Errorf("cannot create %s: %w", d.Path, pathErr(err))
 	}
+	if err := step("chown dir " + d.Path); err != nil {
+		return fail(err)
+	}
 	if err := os.Chown(tmp, d.Owner.UID, d.Owner.GID); err != nil {
 		return fail(err)
 	}
 	if err := os.Chmod(tmp, d.Mode); err != nil {
+		return fail(err)
+	}
+	if err := step("rename dir " + d.Path); err != nil {
 		return fail(err)
 	}
 	if err := os.Rename(tmp, d.Path); err != nil {

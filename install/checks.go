@@ -190,6 +190,30 @@ func (p *Plan) check(req Request, lay layout.Layout) {
 		}
 	}
 
+	// Leaves already installed (and not replaced now) must still chain to
+	// a CA being installed, or libvirt refuses to start with them.
+	if newCAs := certs[layout.CACert]; newCAs != nil {
+		for _, r := range []layout.Role{layout.ServerCert, layout.ClientCert} {
+			if p.entry(r) != nil {
+				continue
+			}
+			path := p.leafPath(req, lay, r)
+			data, err := os.ReadFile(path)
+			if err != nil {
+				continue
+			}
+			cs, err := parseCerts(data)
+			if err != nil {
+				continue
+			}
+			if err := libvirtcert.VerifyChain(cs[0], newCAs, req.Now); err != nil {
+				refuse("install-orphans-leaf", path,
+					fmt.Sprintf("the installed %s %s was not issued by the new CA (%v); libvirt would refuse it", roleWords(r), path, err),
+					"install a "+roleWords(r)+" from the new CA in the same run (--role ca,"+map[layout.Role]string{layout.ServerCert: "server", layout.ClientCert: "client"}[r]+")")
+			}
+		}
+	}
+
 	// A different CA at the CA path.
 	if ce := p.entry(layout.CACert); ce != nil && ce.Status == Replaced && certs[layout.CACert] != nil {
 		if data, err := os.ReadFile(ce.Path); err == nil {
@@ -254,6 +278,17 @@ func (p *Plan) caPath(req Request, lay layout.Layout) string {
 		}
 	}
 	f, _ := lay.File(layout.CACert)
+	return f.Path
+}
+
+// leafPath is where the target keeps the leaf certificate of role r.
+func (p *Plan) leafPath(req Request, lay layout.Layout, r layout.Role) string {
+	if r == layout.ServerCert && req.Target.Kind == layout.System && req.Target.LibvirtdConf != nil {
+		if sf, problem := layout.EffectiveServerFiles(req.Target.Root, req.Target.LibvirtdConf); problem == nil && sf.Custom {
+			return sf.ServerCert
+		}
+	}
+	f, _ := lay.File(r)
 	return f.Path
 }
 

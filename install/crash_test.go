@@ -310,3 +310,40 @@ func checkBackups(t *testing.T, lay layout.Layout, req Request, old *pkiSet) {
 		}
 	}
 }
+
+func TestPendingJournalIsReportedThenRecovered(t *testing.T) {
+	requireRoot(t)
+	root := t.TempDir()
+	a := newSet(t, nil)
+	req := systemReq(root, a)
+	// Stop a child right after the journal is written.
+	labels := countSteps(t, crashScenario{setup: func(t *testing.T, r string) (*pkiSet, Request) { return nil, systemReq(r, a) }})
+	stop := 0
+	for i, l := range labels {
+		if l == "write journal" {
+			stop = i + 2 // the first rename, after the journal exists
+		}
+	}
+	if line := killChild(t, req, 0, stop); !strings.HasPrefix(line, "STOP ") {
+		t.Fatalf("child: %q", line)
+	}
+	base := layout.NewSystem(root).Base
+	res, err := Install(req, Options{DryRun: true})
+	if err != nil || !res.Plan.PendingRecovery {
+		t.Fatalf("dry run: pending=%v err=%v", res != nil && res.Plan.PendingRecovery, err)
+	}
+	if _, err := os.Stat(journalPath(base)); err != nil {
+		t.Fatal("a dry run touched the journal")
+	}
+	res, err = Install(req, Options{})
+	if err != nil || res.Recovery.Journal != journalPath(base) || res.Recovery.Direction != "forward" {
+		t.Fatalf("recovery %+v, err %v", res.Recovery, err)
+	}
+	checkOldOrNew(t, root, req, nil, a)
+
+	// A damaged journal stops the install with a one-line error.
+	os.WriteFile(journalPath(base), []byte("{not json"), 0o600)
+	if _, err := Install(req, Options{}); err == nil || !strings.Contains(err.Error(), "damaged install journal") {
+		t.Fatalf("damaged journal: %v", err)
+	}
+}

@@ -233,6 +233,12 @@ func TestInstallRefusals(t *testing.T) {
 			mustInstall(t, systemReq(root, good, RoleCA))
 			return systemReq(root, otherCA, RoleCA)
 		}, "install-different-ca"},
+		{"a new CA that did not issue the installed server certificate", func(t *testing.T, root string) Request {
+			mustInstall(t, systemReq(root, good, RoleCA, RoleServer))
+			r := systemReq(root, otherCA, RoleCA)
+			r.Backup = true
+			return r
+		}, "install-orphans-leaf"},
 		{"replacing a file without --backup", func(t *testing.T, root string) Request {
 			mustInstall(t, systemReq(root, good, RoleCA, RoleServer))
 			again := newSet(t, good.CA)
@@ -413,6 +419,25 @@ func TestInstallBadInput(t *testing.T) {
 	if r, err := ParseRoles([]string{"client,ca", "server", "ca"}); err != nil || len(r) != 3 || r[0] != RoleCA || r[2] != RoleClient {
 		t.Errorf("ParseRoles order/dedup: %v %v", r, err)
 	}
+}
+
+func TestWrongDirectoryModeWarns(t *testing.T) {
+	requireRoot(t)
+	root := t.TempDir()
+	s := newSet(t, nil)
+	priv := filepath.Join(root, "etc/pki/libvirt/private")
+	os.MkdirAll(priv, 0o700)
+	os.Chmod(priv, 0o700)
+	res, err := Install(systemReq(root, s, RoleServer), Options{DryRun: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range res.Plan.Findings {
+		if f.ID == "install-dir-mode" && f.Path == priv && strings.Contains(f.Message, "is 0700 root:root; libvirt's validator expects 0755 root:root") {
+			return
+		}
+	}
+	t.Fatalf("no warning about %s: %+v", priv, res.Plan.Findings)
 }
 
 func TestSymlinkInsideLayoutIsReplaced(t *testing.T) {

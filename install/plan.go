@@ -2,6 +2,7 @@ package install
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -52,6 +53,24 @@ type Entry struct {
 	data []byte
 }
 
+// MarshalJSON writes the mode as an octal string ("0600").
+func (e Entry) MarshalJSON() ([]byte, error) {
+	type plain Entry
+	return json.Marshal(struct {
+		plain
+		Mode string `json:"mode"`
+	}{plain(e), fmt.Sprintf("%04o", e.Mode.Perm())})
+}
+
+// MarshalJSON writes the mode as an octal string ("0755").
+func (d MkDir) MarshalJSON() ([]byte, error) {
+	type plain MkDir
+	return json.Marshal(struct {
+		plain
+		Mode string `json:"mode"`
+	}{plain(d), fmt.Sprintf("%04o", d.Mode.Perm())})
+}
+
 // MkDir is a directory the install creates.
 type MkDir struct {
 	Path  string       `json:"path"`
@@ -100,7 +119,10 @@ func (p *Plan) Changes() int {
 // unwritable target. Nothing has been written when it is returned.
 type InputError struct{ Err error }
 
+// Error is the one-line message, naming the file.
 func (e *InputError) Error() string { return e.Err.Error() }
+
+// Unwrap returns the underlying error.
 func (e *InputError) Unwrap() error { return e.Err }
 
 func inputErrorf(format string, args ...any) error {
@@ -121,11 +143,18 @@ func Prepare(req Request) (*Plan, error) {
 		return nil, inputErrorf("--cert and --key name one certificate, but both the server and client roles were asked for; install them separately or use --from")
 	}
 	lay := req.Target.Layout()
+	if lay.Kind == layout.User {
+		if fi, err := os.Stat(req.Target.Home); err != nil || !fi.IsDir() {
+			return nil, inputErrorf("%s: the home directory does not exist; set HOME to an existing directory", req.Target.Home)
+		}
+	}
 	p := &Plan{
-		Kind:   lay.Kind,
-		Base:   lay.Base,
-		backup: req.Backup,
-		stamp:  req.Now.UTC().Format("20060102T150405Z"),
+		Findings: finding.List{},
+		Effects:  []string{},
+		Kind:     lay.Kind,
+		Base:     lay.Base,
+		backup:   req.Backup,
+		stamp:    req.Now.UTC().Format("20060102T150405Z"),
 	}
 	p.layoutDir = append(p.layoutDir, lay.Base)
 
@@ -190,6 +219,10 @@ func targetFiles(req Request, lay layout.Layout, p *Plan) ([]layout.File, error)
 		touchesServer := hasRole(req.Roles, RoleCA) || hasRole(req.Roles, RoleServer)
 		if problem != nil && touchesServer {
 			return nil, inputErrorf("%s: libvirtd will not start: %s; %s", req.Target.LibvirtdConf.Path, problem.Message, problem.Fix)
+		}
+		if problem != nil {
+			p.Findings = append(p.Findings, finding.Finding{ID: problem.ID, Status: finding.Warn, Path: req.Target.LibvirtdConf.Path,
+				Message: req.Target.LibvirtdConf.Path + ": libvirtd will not start: " + problem.Message, Fix: problem.Fix})
 		}
 		if sf.Custom && problem == nil {
 			custom = &sf
@@ -420,6 +453,10 @@ func (p *Plan) planDirs(req Request, lay layout.Layout) error {
 			if !fi.IsDir() {
 				return inputErrorf("%s: exists and is not a directory", dir)
 			}
+			if d, ok := want[dir]; ok && !added[dir] {
+				added[dir] = true
+				p.checkDir(dir, fi, d)
+			}
 			return nil
 		}
 		if !errors.Is(err, fs.ErrNotExist) {
@@ -448,6 +485,18 @@ func (p *Plan) planDirs(req Request, lay layout.Layout) error {
 		}
 	}
 	return nil
+}
+
+// checkDir warns when an existing layout directory has another owner or
+// mode than libvirt's validator expects (install does not change it).
+func (p *Plan) checkDir(dir string, fi fs.FileInfo, d layout.Dir) {
+	uid, gid := ownerOf(fi)
+	if fi.Mode().Perm() == d.Mode && uid == d.Owner.UID && gid == d.Owner.GID {
+		return
+	}
+	p.Findings = append(p.Findings, finding.Finding{ID: "install-dir-mode", Status: finding.Warn, Path: dir,
+		Message: fmt.Sprintf("directory %s is %04o %s; libvirt's validator expects %04o %s", dir, fi.Mode().Perm(), ownerName(uid, gid), d.Mode, d.Owner.Name),
+		Fix:     fmt.Sprintf("chmod %04o %s && chown %d:%d %s", d.Mode, dir, d.Owner.UID, d.Owner.GID, dir)})
 }
 
 func ownerOf(fi fs.FileInfo) (uid, gid int) {

@@ -36,9 +36,10 @@ const (
 
 // Owner is who must own a file or directory.
 type Owner struct {
-	UID, GID int
+	UID int `json:"uid"`
+	GID int `json:"gid"`
 	// Name describes the owner for messages ("root:root", "alice", "root:qemu").
-	Name string
+	Name string `json:"name"`
 }
 
 // File is one file of a layout with its expected owner and mode.

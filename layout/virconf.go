@@ -22,6 +22,7 @@ const (
 	List
 )
 
+// String names the type for messages: number, string or list.
 func (t ValueType) String() string {
 	switch t {
 	case Unsigned, Signed:
@@ -67,6 +68,7 @@ type ConfError struct {
 	Msg  string
 }
 
+// Error returns "NAME:LINE: message" (or "NAME: message" without a line).
 func (e *ConfError) Error() string {
 	if e.Line > 0 {
 		return fmt.Sprintf("%s:%d: %s", e.Name, e.Line, e.Msg)

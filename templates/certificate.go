@@ -34,6 +34,10 @@ type BuildOptions struct {
 	Rand io.Reader
 }
 
+// trialKey signs the throwaway copies checkReadable parses; Ed25519
+// signatures are deterministic and cheap.
+var trialKey = ed25519.NewKeyFromSeed(make([]byte, ed25519.SeedSize))
+
 // noWellDefinedExpiration is RFC 5280's 99991231235959Z.
 var noWellDefinedExpiration = time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC)
 
@@ -100,14 +104,35 @@ func (t *Template) certificate(o BuildOptions) (*x509.Certificate, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &x509.Certificate{
+	cert := &x509.Certificate{
 		SerialNumber:       new(big.Int).Set(serial),
 		RawSubject:         subject,
 		NotBefore:          notBefore,
 		NotAfter:           notAfter,
 		SignatureAlgorithm: sigAlg,
 		ExtraExtensions:    exts.exts,
-	}, nil
+	}
+	if err := checkReadable(cert); err != nil {
+		return nil, err
+	}
+	return cert, nil
+}
+
+// checkReadable signs a copy of cert with a throwaway key and parses it
+// back: certtool writes values no strict parser accepts (a malformed URI,
+// an invalid name constraint, a broken add_extension SAN), and a
+// certificate that Go and libvirt's peers cannot read must not be issued.
+func checkReadable(cert *x509.Certificate) error {
+	trial := *cert
+	trial.SignatureAlgorithm = x509.PureEd25519
+	der, err := x509.CreateCertificate(rand.Reader, &trial, &trial, trialKey.Public(), trialKey)
+	if err == nil {
+		_, err = x509.ParseCertificate(der)
+	}
+	if err != nil {
+		return fmt.Errorf("the certificate would be unreadable (%v)", err)
+	}
+	return nil
 }
 
 // checkHonourable fails for fields certtool applies to certificates that
@@ -133,6 +158,25 @@ func (t *Template) checkHonourable() error {
 	}
 	if t.Serial != nil && (t.Serial.Sign() <= 0 || t.Serial.BitLen() > 159) {
 		return errors.New("serial must be positive and fit in 20 bytes")
+	}
+	for _, f := range []struct {
+		key    string
+		values []string
+	}{
+		{"dns_name", t.DNSNames}, {"uri", t.URIs}, {"email", t.Emails}, {"crl_dist_points", t.CRLDistPoints},
+		{"ocsp_uri", t.OCSPURIs}, {"ca_issuers_uri", t.CAIssuersURIs}, {"nc_permit_dns", t.NCPermitDNS},
+		{"nc_exclude_dns", t.NCExcludeDNS}, {"nc_permit_email", t.NCPermitEmail}, {"nc_exclude_email", t.NCExcludeEmail},
+	} {
+		for _, v := range f.values {
+			if err := checkIA5Name(v); err != nil {
+				return fmt.Errorf("%s: %v", f.key, err)
+			}
+		}
+	}
+	for i, p := range t.Policies {
+		if err := checkIA5Name(p.URL); err != nil {
+			return fmt.Errorf("policy%d_url: %v", i+1, err)
+		}
 	}
 	return nil
 }

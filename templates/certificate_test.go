@@ -227,10 +227,24 @@ func TestCertificateRefusesWhatItCannotHonour(t *testing.T) {
 		"add_extension = 2.5.29.31 0500\ncrl_dist_points = http://x\n": "is not a DER SEQUENCE",
 		"add_extension = 2.5.29.17 0500\ndns_name = x\n":               "is not a DER SEQUENCE",
 		"add_critical_extension = 2.5.29.14 04020102\n":                "subject key identifier is computed",
+		"uri = http://a..b/\n":                                         "would be unreadable (x509: cannot parse URI",
+		"ca\nnc_permit_dns = a..b\n":                                   "would be unreadable",
+		"add_extension = 2.5.29.17 30038201ff\n":                       "would be unreadable",
 	} {
 		_, err := mustParse(t, text).Certificate(BuildOptions{SubjectKey: &unitEC.PublicKey})
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("%q: err = %v, want %q", text, err, want)
+		}
+	}
+	for _, tm := range []*Template{
+		{Name: "api", DNSNames: []string{"bücher.example"}},
+		{Name: "api", Country: "Deutschland!"},
+		{Name: "api", DC: []string{"exämple"}},
+		{Name: "api", CN: "bad\xffutf8"},
+		{Name: "api", Policies: []Policy{{OID: asn1.ObjectIdentifier{1, 2, 3}, URL: "http://ü/"}}},
+	} {
+		if _, err := tm.Certificate(BuildOptions{SubjectKey: &unitEC.PublicKey}); err == nil {
+			t.Errorf("%+v: built a certificate with a value its string type cannot hold", tm)
 		}
 	}
 	tm := &Template{Name: "api", CN: "x", Serial: big.NewInt(-5)}

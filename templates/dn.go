@@ -222,7 +222,13 @@ func dnAttribute(name, val string, raw bool) (dnAttr, error) {
 		}
 		b.WriteByte(val[i])
 	}
-	return dnAttr{oid: oid, value: b.String()}, nil
+	a := dnAttr{oid: oid, value: b.String()}
+	if st, ok := attributeType(oid); ok {
+		if err := checkString(st, a.value); err != nil {
+			return dnAttr{}, fmt.Errorf("dn: %s: %v", name, err)
+		}
+	}
+	return a, nil
 }
 
 // encode returns the attribute's RDN.
@@ -254,6 +260,9 @@ func (t *Template) subjectDER() ([]byte, error) {
 	add := func(key string, oid asn1.ObjectIdentifier, st stringType, v string) error {
 		if v == "" {
 			return fmt.Errorf("%s is empty", key)
+		}
+		if err := checkString(st, v); err != nil {
+			return fmt.Errorf("%s: %v", key, err)
 		}
 		rdns = append(rdns, rdn(oid, attributeValue(st, v)))
 		return nil
@@ -297,7 +306,9 @@ func (t *Template) subjectDER() ([]byte, error) {
 		}
 	}
 	if t.PKCS9Email != "" {
-		_ = add("pkcs9_email", oidEmail, ia5String, t.PKCS9Email)
+		if err := add("pkcs9_email", oidEmail, ia5String, t.PKCS9Email); err != nil {
+			return nil, err
+		}
 	}
 	return seq(rdns...), nil
 }

@@ -1,7 +1,7 @@
 package templates
 
 import (
-	"crypto/rand"
+	"crypto/ed25519"
 	"errors"
 	"regexp"
 	"strings"
@@ -31,7 +31,7 @@ func FuzzParse(f *testing.F) {
 	} {
 		f.Add([]byte(s))
 	}
-	key := &unitEC.PublicKey
+	key := ed25519.NewKeyFromSeed(make([]byte, ed25519.SeedSize)).Public()
 	now := time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		tm, err := Parse("fuzz.info", data)
@@ -40,11 +40,13 @@ func FuzzParse(f *testing.F) {
 			return
 		}
 		for _, w := range tm.Warnings {
-			if s := w.String(); !strings.HasPrefix(s, "fuzz.info") || strings.Contains(s[:len(s)-len(w.Message)], "\n") {
+			if s := w.String(); !strings.HasPrefix(s, "fuzz.info") || strings.Contains(s, "\n") {
 				t.Fatalf("bad warning %q", s)
 			}
 		}
-		if _, err := tm.Certificate(BuildOptions{SubjectKey: key, Now: now, Rand: rand.Reader}); err != nil {
+		// Certificate signs and parses a copy itself (checkReadable), so a
+		// success means Go can read the result.
+		if _, err := tm.Certificate(BuildOptions{SubjectKey: key, Now: now, Rand: constReader(0x5a)}); err != nil {
 			checkFuzzError(t, err)
 		}
 	})

@@ -41,6 +41,7 @@ func TestTokenizer(t *testing.T) {
 		{"crlf", "cn = crlf\r\n", "crlf", "CRLF"},
 		{"crlf quoted", "cn = \"crlf\"\r\n", "crlf", "CRLF"},
 		{"keyword with comment", "ca # make it a CA\ncn = x\n", "x", ""},
+		{"byte order mark", "\xef\xbb\xbfcn = x\n", "x", "byte order mark"},
 		{"comments and blank lines", "# a comment\n\n   # indented\n\ncn = x\n", "x", ""},
 		{"name with underscore start", "_x_ignored_by_nobody = 1\n", "", "error"},
 	}
@@ -144,6 +145,14 @@ func TestParseErrors(t *testing.T) {
 		{"tls_feature garbage", "tls_feature = abc\n", "is not a whole number"},
 		{"tls_feature range", "tls_feature = 70000\n", "is not a TLS extension number"},
 		{"bad unique id", "subject_unique_id = xyz\n", "is not valid hex"},
+		{"non-ASCII dns_name", "dns_name = bücher.example\n", "t.info:1: dns_name: \"bücher.example\" must be ASCII; write internationalized domain names in their xn-- (punycode) form"},
+		{"non-ASCII email domain", "email = a@bücher.example\n", "xn--"},
+		{"non-ASCII constraint", "ca\nnc_permit_dns = bücher.example\n", "t.info:2: nc_permit_dns"},
+		{"non-ASCII policy url", "policy1 = 1.2.3\npolicy1_url = http://ü/\n", "t.info:2: policy1_url"},
+		{"country not printable", "country = G_B\n", "t.info:1: country: \"G_B\" must be a PrintableString"},
+		{"dc not ASCII", "dc = exämple\n", "must be ASCII (IA5String)"},
+		{"dn country not printable", "dn = C=Région\n", "dn: C: \"Région\" must be a PrintableString"},
+		{"dn_oid serialNumber", "dn_oid = 2.5.4.5 nümber\n", "must be a PrintableString"},
 		{"NUL", "cn = a\x00b\n", "NUL byte"},
 		{"invalid UTF-8", "cn = \xff\xfe\n", "not valid UTF-8"},
 	}

@@ -62,6 +62,10 @@ func isNameChar(c byte) bool {
 func (lx *lexer) tokenize() ([]entry, error) {
 	lx.line = 1
 	var out []entry
+	if strings.HasPrefix(string(lx.data[:min(len(lx.data), 3)]), "\xef\xbb\xbf") {
+		lx.pos = 3
+		lx.warnf(1, "UTF-8 byte order mark removed (certtool would ignore the whole file)")
+	}
 	for {
 		// Skip blanks and comments where a name is expected.
 		for {

@@ -1,6 +1,7 @@
 package tlsprobe
 
 import (
+	"bytes"
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/pem"
@@ -79,6 +80,8 @@ type credentials struct {
 	report CredentialsReport
 	cas    []*x509.Certificate
 	caErr  error
+	// crl is the client's CRL (nil when absent).
+	crl *x509.RevocationList
 	// cert is nil when no client certificate will be sent.
 	cert     *tls.Certificate
 	leaf     *x509.Certificate
@@ -100,6 +103,16 @@ func loadCredentials(r CredentialsReport, noSanity bool, now time.Time, opts lib
 		c.findings = append(c.findings, finding.Finding{ID: "ca-unreadable", Status: finding.Fail, Path: r.CACert,
 			Message: fmt.Sprintf("CA certificate file %s cannot be used: %v", r.CACert, c.caErr),
 			Fix:     fmt.Sprintf("replace %s with the PEM CA certificate (at most %d bytes)", r.CACert, libvirtcert.MaxFileSize)})
+	}
+
+	if r.CRL != "" {
+		crl, err := readCRL(r.CRL)
+		if err != nil {
+			c.findings = append(c.findings, finding.Finding{ID: "crl-unreadable", Status: finding.Fail, Path: r.CRL,
+				Message: fmt.Sprintf("CRL %s cannot be used (%v); the libvirt client stops with: Unable to set x509 certificate revocation list: %s", r.CRL, err, r.CRL),
+				Fix:     fmt.Sprintf("regenerate the CRL (certtool --generate-crl) or remove %s", r.CRL)})
+		}
+		c.crl = crl
 	}
 
 	certOK, keyOK := exists(r.ClientCert), exists(r.ClientKey)
@@ -229,4 +242,33 @@ func readCertFile(path string) ([]*x509.Certificate, error) {
 		return nil, errors.New("no PEM certificate in the file")
 	}
 	return out, nil
+}
+
+// readCRL reads a PEM (or DER) CRL with libvirt's size cap.
+func readCRL(path string) (*x509.RevocationList, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > libvirtcert.MaxFileSize {
+		return nil, fmt.Errorf("larger than %d bytes", libvirtcert.MaxFileSize)
+	}
+	if b, _ := pem.Decode(data); b != nil {
+		data = b.Bytes
+	}
+	return x509.ParseRevocationList(data)
+}
+
+// revoked reports whether crl (issued by the certificate's issuer)
+// lists cert.
+func revoked(crl *x509.RevocationList, cert *x509.Certificate) bool {
+	if crl == nil || !bytes.Equal(crl.RawIssuer, cert.RawIssuer) {
+		return false
+	}
+	for _, e := range crl.RevokedCertificateEntries {
+		if e.SerialNumber.Cmp(cert.SerialNumber) == 0 {
+			return true
+		}
+	}
+	return false
 }

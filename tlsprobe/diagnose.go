@@ -248,6 +248,11 @@ func (d *diagnosis) server(chain []*x509.Certificate) {
 		d.add(finding.Finding{ID: "server-chain", Status: sev,
 			Message: fmt.Sprintf("the server certificate (issuer %q) does not verify against %s (CA subjects %s): %s%s", dnString(leaf.RawIssuer), d.creds.report.CACert, quoteList(subjects), gnutlsReason(v.ChainErr), libvirtSays),
 			Fix:     fmt.Sprintf("put the CA that issued the server certificate in %s, or reissue the server certificate from the CA in it", d.creds.report.CACert)})
+	case revoked(d.creds.crl, leaf):
+		d.r.ChainOK = false
+		d.add(finding.Finding{ID: "server-cert-revoked", Status: sev,
+			Message: fmt.Sprintf("the server certificate (serial %X) is revoked by %s; virsh warns 'Certificate check failed Certificate failed validation: The certificate has been revoked.' and fails with: authentication failed: Failed to verify peer's certificate", leaf.SerialNumber, d.creds.report.CRL),
+			Fix:     "issue a new server certificate, install it and restart libvirtd"})
 	case v.Expired != nil:
 		d.add(finding.Finding{ID: "server-cert-" + v.Expired.ID, Status: sev,
 			Message: fmt.Sprintf("the server certificate is outside its validity period%s; libvirt only says: The certificate is not trusted.%s", expiryDetail(v.Expired.ID, leaf), libvirtSays),

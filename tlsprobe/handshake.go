@@ -41,6 +41,9 @@ func versionName(v uint16) string {
 	return tls.VersionName(v)
 }
 
+// goodbyeWait bounds the wait for the reply to libvirt's connect-close.
+const goodbyeWait = time.Second
+
 // bannerLen is how much of a non-TLS peer's first words is kept.
 const bannerLen = 96
 
@@ -110,7 +113,7 @@ func runAttempt(ctx context.Context, addr string, version uint16, cert *tls.Cert
 	a.state = &st
 	a.report.OK = true
 	a.report.Cipher = tls.CipherSuiteName(st.CipherSuite)
-	a.readConfirmation(conn)
+	a.readConfirmation(ctx, conn)
 	a.report.Confirmation = a.confirmation
 	return a
 }
@@ -165,12 +168,19 @@ func readBanner(cc *countingConn) []byte {
 }
 
 // readConfirmation reads libvirt's one-byte verdict on the client.
-func (a *attempt) readConfirmation(conn *tls.Conn) {
+func (a *attempt) readConfirmation(ctx context.Context, conn *tls.Conn) {
 	var b [1]byte
 	n, err := conn.Read(b[:])
 	switch {
 	case n == 1 && b[0] == 1:
 		a.confirmation = "accepted"
+		// Say goodbye in libvirt's protocol, as virsh does, so that the
+		// daemon does not log the disconnection as an error; a peer that
+		// does not answer gets a second at most.
+		if dl, ok := ctx.Deadline(); !ok || time.Until(dl) > goodbyeWait {
+			conn.SetDeadline(time.Now().Add(goodbyeWait))
+		}
+		rpcCall(conn, remoteProcConnectClose)
 	case n == 1:
 		a.confirmation, a.otherByte = "not-libvirt", b[0]
 	case err == nil:

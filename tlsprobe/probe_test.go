@@ -2,8 +2,11 @@ package tlsprobe
 
 import (
 	"context"
+	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/pem"
+	"math/big"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -182,5 +185,27 @@ func TestCredentialsLookup(t *testing.T) {
 	rep = src.locate(tg)
 	if rep.CACert != "/x/ca.pem" || rep.ClientCert != "/x/c.pem" || rep.ClientKey != "/x/k.pem" {
 		t.Errorf("explicit files ignored: %+v", rep)
+	}
+}
+
+func TestProbeRevokedServerCertificate(t *testing.T) {
+	ca := pkitest.CA(t, "Probe CA")
+	srv := pkitest.Server(t, ca, "localhost", "localhost")
+	s := startFake(t, srv, ca, nil)
+	dir := pkiDir(t, ca, pkitest.Client(t, ca, clientName()))
+	der, err := x509.CreateRevocationList(rand.Reader, &x509.RevocationList{Number: big.NewInt(1),
+		ThisUpdate: time.Now().Add(-time.Hour), NextUpdate: time.Now().Add(time.Hour),
+		RevokedCertificateEntries: []x509.RevocationListEntry{{SerialNumber: srv.Cert.SerialNumber, RevocationTime: time.Now().Add(-time.Minute)}}},
+		ca.Cert, ca.Key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pkitest.WriteFile(t, dir, "cacrl.pem", pem.EncodeToMemory(&pem.Block{Type: "X509 CRL", Bytes: der}), 0o600)
+	r := probeURI(t, Options{}, "test+tls://localhost:"+itoa(s.Port())+"/default?pkipath="+dir)
+	if status(r, "server-cert-revoked") != finding.Fail || r.ChainOK {
+		t.Errorf("revoked server certificate not reported: chain_ok=%v %+v", r.ChainOK, r.Findings)
+	}
+	if r.Credentials.CRL == "" {
+		t.Error("the CRL in the pkipath is not listed among the credentials")
 	}
 }

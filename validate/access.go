@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"strconv"
+	"strings"
 	"syscall"
 
 	"github.com/virt-pki/virt-pki/finding"
@@ -130,7 +131,8 @@ func judgeAccess(o object, st statResult) (finding.Status, string, string) {
 			reasons = append(reasons, fmt.Sprintf("group %s can %s it", layout.GroupName(st.gid), groupVerb(groupBits)))
 		} else {
 			worse(finding.Warn)
-			reasons = append(reasons, fmt.Sprintf("group is %s, not %s", layout.GroupName(st.gid), layout.GroupName(o.owner.GID)))
+			spec := chownSpec(o.owner)
+			reasons = append(reasons, fmt.Sprintf("group is %s, not %s", layout.GroupName(st.gid), spec[strings.IndexByte(spec, ':')+1:]))
 		}
 		fixes = append(fixes, chown)
 	}
@@ -231,6 +233,9 @@ func ownerName(uid, gid int) string {
 // chownSpec is the owner argument of chown for o: names when known,
 // numbers otherwise.
 func chownSpec(o layout.Owner) string {
+	if strings.Count(o.Name, ":") == 1 && !strings.Contains(o.Name, " ") {
+		return o.Name
+	}
 	return nameOr(layout.UserName(o.UID), o.UID) + ":" + nameOr(layout.GroupName(o.GID), o.GID)
 }
 

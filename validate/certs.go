@@ -28,7 +28,7 @@ func (a *audit) certRules(f idFiles, leaf *x509.Certificate) {
 	strict := libvirtcert.CheckCertificate(leaf, f.role, a.now, libvirtcert.Options{})
 	lenient := libvirtcert.CheckCertificate(leaf, f.role, a.now, libvirtcert.Options{ECExemptFromKeyEncipherment: true})
 	probs := strict
-	label := fmt.Sprintf("%s certificate %s", s, f.cert)
+	label := fmt.Sprintf("%s certificate %s", f.side(), f.cert)
 	fix := a.fixReissue(f, leaf)
 	if hasProblem(strict, problemKeyEncipherment) && !hasProblem(lenient, problemKeyEncipherment) {
 		v := a.libvirtVersion()
@@ -62,7 +62,7 @@ func (a *audit) certRules(f idFiles, leaf *x509.Certificate) {
 	}
 	if clean {
 		a.add(finding.Finding{ID: f.id("cert") + ".rules", Scope: string(s), Status: finding.Pass, Path: f.cert,
-			Message: fmt.Sprintf("%s meets libvirt's rules for a %s certificate (validity, basic constraints, key usage, key purpose)", label, s)})
+			Message: fmt.Sprintf("%s meets libvirt's rules for a %s certificate (validity, basic constraints, key usage, key purpose)", label, f.role)})
 	}
 }
 
@@ -135,10 +135,10 @@ func (a *audit) chain(f idFiles, leaf *x509.Certificate) {
 	err := libvirtcert.VerifyChain(leaf, cf.certs, a.now)
 	if err == nil {
 		a.add(finding.Finding{ID: f.id("cert") + ".chain", Scope: string(s), Status: finding.Pass, Path: f.cert,
-			Message: fmt.Sprintf("%s certificate %s verifies against %s", s, f.cert, f.ca)})
+			Message: fmt.Sprintf("%s certificate %s verifies against %s", f.side(), f.cert, f.ca)})
 		return
 	}
-	msg := fmt.Sprintf("%s certificate %s does not verify against %s: %v", s, f.cert, f.ca, err)
+	msg := fmt.Sprintf("%s certificate %s does not verify against %s: %v", f.side(), f.cert, f.ca, err)
 	fix := fmt.Sprintf("install the CA that issued it (%s) as %s, or reissue it from that CA: %s", dnOf(leaf.RawIssuer), f.ca, a.fixReissue(f, leaf))
 	var ce *libvirtcert.ChainError
 	timeOnly := errors.As(err, &ce) && ce.Status&^(libvirtcert.StatusInvalid|libvirtcert.StatusExpired|libvirtcert.StatusNotActivated) == 0

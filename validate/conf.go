@@ -57,6 +57,7 @@ func (a *audit) confChecks() {
 		add("no-sanity", finding.Warn, fmt.Sprintf("%s has tls_no_sanity_certificate = 1: libvirtd starts even with a broken certificate that every client will refuse (this audit still checks it)", p),
 			fmt.Sprintf("fix the findings above, then set tls_no_sanity_certificate = 0 in %s", p))
 	}
+	a.checkPriority()
 	a.aclChecks()
 }
 

@@ -1,6 +1,7 @@
 package validate
 
 import (
+	"crypto"
 	"crypto/x509"
 	"fmt"
 
@@ -29,6 +30,14 @@ type idFiles struct {
 	// prefix replaces the scope in ids ("qemu[qemu].server"), for scopes
 	// with several sides.
 	prefix string
+}
+
+// side names the files' user in messages: "server", "QEMU client".
+func (f idFiles) side() string {
+	if f.scope == QEMU {
+		return "QEMU " + f.role.String()
+	}
+	return f.role.String()
 }
 
 // id is the id stem of kind ("cert", "key") for this side: "server.cert".
@@ -158,7 +167,7 @@ func (a *audit) identity(f idFiles) {
 			kf = nil
 		} else {
 			a.add(finding.Finding{ID: f.id("key") + ".read", Scope: string(s), Status: finding.Pass, Path: f.key,
-				Message: fmt.Sprintf("%s key %s is an %s private key", side, f.key, keys.Describe(kf.key.Public()))})
+				Message: fmt.Sprintf("%s key %s is an %s private key", side, f.key, keys.Describe(kf.pub))})
 		}
 	}
 	if !certOK {
@@ -244,12 +253,19 @@ func sideOf(r layout.Role) string {
 // only finds out when GnuTLS loads the pair.
 func (a *audit) keyMatch(f idFiles, cert *x509.Certificate, kf *keyFile) {
 	s := f.scope
-	if keys.MatchesCertificate(kf.key, cert) {
+	if publicKeysEqual(kf.pub, cert.PublicKey) {
 		a.add(finding.Finding{ID: f.id("key") + ".match", Scope: string(s), Status: finding.Pass, Path: f.key,
-			Message: fmt.Sprintf("%s key %s belongs to %s", s, f.key, f.cert)})
+			Message: fmt.Sprintf("%s key %s belongs to %s", f.side(), f.key, f.cert)})
 		return
 	}
 	a.add(finding.Finding{ID: f.id("key") + ".match", Scope: string(s), Status: finding.Fail, Path: f.key,
-		Message: fmt.Sprintf("%s key %s does not belong to %s: GnuTLS refuses the pair (\"The certificate and the given key do not match.\")", s, f.key, f.cert),
+		Message: fmt.Sprintf("%s key %s does not belong to %s: GnuTLS refuses the pair (\"The certificate and the given key do not match.\")", f.side(), f.key, f.cert),
 		Fix:     fmt.Sprintf("install the key that was issued with %s at %s, or reissue both: %s", f.cert, f.key, a.fixReissue(f, cert))})
+}
+
+// publicKeysEqual compares a private key's public half with a
+// certificate's key (what GnuTLS compares when it loads the pair).
+func publicKeysEqual(a, b crypto.PublicKey) bool {
+	k, ok := a.(interface{ Equal(crypto.PublicKey) bool })
+	return ok && b != nil && k.Equal(b)
 }

@@ -79,6 +79,13 @@ func (a *audit) qemu() {
 func (a *audit) qemuDir(dir string) {
 	l := layout.NewQEMU(dir, a.opts.QEMUGID)
 	s := QEMU
+	if a.opts.QEMUGroup != "" {
+		for i := range l.Files {
+			if l.Files[i].Owner.GID == a.opts.QEMUGID && l.Files[i].Owner.UID == 0 && a.opts.QEMUGID != 0 {
+				l.Files[i].Owner.Name = "root:" + a.opts.QEMUGroup
+			}
+		}
+	}
 	for _, d := range l.Dirs {
 		if !a.checkDir(s, l, d) {
 			return
@@ -112,6 +119,10 @@ func (a *audit) qemuDir(dir string) {
 				fi.Fix = fmt.Sprintf("virt-pki install --role %s --from DIR %s", qemuInstallRole(f.Role), a.qemuTarget(l.Base))
 			}
 			a.add(fi)
+			continue
+		}
+		if f.Role == layout.CACert {
+			present[f.Role] = true // caFile reports its access with the content
 			continue
 		}
 		o := fileObject(f, "QEMU "+qemuWhat(f.Role))

@@ -131,10 +131,11 @@ func loadCertFile(path string) *certFile {
 	return cf
 }
 
-// keyFile is a parsed private key file.
+// keyFile is a parsed private key file: its public half, for the match
+// with the certificate.
 type keyFile struct {
 	path string
-	key  crypto.Signer
+	pub  crypto.PublicKey
 	err  error
 }
 
@@ -149,6 +150,15 @@ func loadKeyFile(path string) *keyFile {
 		kf.err = fmt.Errorf("cannot be read: %v", err)
 		return kf
 	}
-	kf.key, kf.err = keys.ParsePrivateKeyPEM(data)
+	if pub, ok := RSAPublicFromPEM(data); ok {
+		kf.pub = pub
+		return kf
+	}
+	key, err := keys.ParsePrivateKeyPEM(data)
+	if err != nil {
+		kf.err = err
+		return kf
+	}
+	kf.pub = key.Public()
 	return kf
 }

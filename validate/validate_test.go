@@ -2,11 +2,14 @@ package validate
 
 import (
 	"crypto/rand"
+	"crypto/rsa"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/asn1"
 	"encoding/pem"
 	"math/big"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -292,10 +295,14 @@ func TestLibvirtdConf(t *testing.T) {
 		{"auth none without ACL", `auth_tls = "none"` + "\n", "server.conf.acl", finding.Warn, []string{"full access"}},
 		{"only cert_file", `cert_file = "/etc/pki/libvirt/servercert.pem"` + "\n", "server.conf.tls-files", finding.Fail,
 			[]string{"No CA certificate path set to match server key/cert"}},
+		{"bad tls_priority", `tls_priority = "NORMAL:+FOO-BAR"` + "\n", "server.conf.tls-priority", finding.Fail, []string{"Syntax error at: +FOO-BAR"}},
 		{"crl_file alone", `crl_file = "/etc/pki/CA/x.pem"` + "\n", "server.conf.crl-ignored", finding.Warn, nil},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
+			if _, err := exec.LookPath("gnutls-cli"); err != nil && c.id == "server.conf.tls-priority" {
+				t.Skip("gnutls-cli is not installed (apt-get install gnutls-bin)")
+			}
 			root := writeSystem(t, p)
 			conf := filepath.Join(root, "etc/libvirt/libvirtd.conf")
 			os.WriteFile(conf, []byte(c.conf), 0o644)
@@ -365,6 +372,18 @@ func TestEveryWarnAndFailHasAFix(t *testing.T) {
 	}
 }
 
+func TestDetectLibvirtVersionFromLibrary(t *testing.T) {
+	root := t.TempDir()
+	pkitest.WriteFile(t, root, "usr/lib/x86_64-linux-gnu/libvirt.so.0.11008.0", nil, 0o644)
+	v, src, err := DetectLibvirtVersion(root)
+	if err != nil || v != "11.8.0" || !strings.Contains(src, "libvirt.so.0.11008.0") {
+		t.Fatalf("DetectLibvirtVersion = %q, %q, %v; want 11.8.0 from the library name", v, src, err)
+	}
+	if _, _, err := DetectLibvirtVersion(t.TempDir()); err == nil {
+		t.Error("a root without libvirt has a version")
+	}
+}
+
 func TestParseVersion(t *testing.T) {
 	for in, out := range map[string]string{
 		"libvirtd (libvirt) 9.0.0\n": "9.0.0",
@@ -407,4 +426,37 @@ func TestFixDNPattern(t *testing.T) {
 	if fixed, why := fixDNPattern("CN=x,O=y,C=GB", ""); fixed != "C=GB,O=y,CN=x" || why == "" {
 		t.Errorf("without a client DN a CN-first entry ending in C= is reversed: got %q %q", fixed, why)
 	}
+}
+
+func TestRSAPublicFromPEM(t *testing.T) {
+	c := pkitest.New(t, pkitest.Spec{Subject: pkix.Name{CommonName: "rsa"}, Key: pkitest.RSA}, nil)
+	pk8 := c.KeyPEM(t)
+	rsaKey := c.Key.(*rsa.PrivateKey)
+	pk1 := pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(rsaKey)})
+	for name, data := range map[string][]byte{"PKCS#8": pk8, "PKCS#1": append([]byte("certtool text\n"), pk1...)} {
+		pub, ok := RSAPublicFromPEM(data)
+		if !ok || !pub.Equal(c.Cert.PublicKey) {
+			t.Errorf("%s: got %v, %v; want the certificate's key", name, pub, ok)
+		}
+	}
+	bad := *rsaKey
+	bad.Primes = []*big.Int{new(big.Int).Add(rsaKey.Primes[0], big.NewInt(2)), rsaKey.Primes[1]}
+	der, _ := asn1.Marshal(pkcs1RSAKey{N: bad.N, E: bad.E, D: bad.D, P: bad.Primes[0], Q: bad.Primes[1], Dp: big.NewInt(1), Dq: big.NewInt(1), Qinv: big.NewInt(1)})
+	if _, ok := RSAPublicFromPEM(pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: der})); ok {
+		t.Error("a key whose primes do not multiply to the modulus was accepted")
+	}
+	ec := pkitest.New(t, pkitest.Spec{Subject: pkix.Name{CommonName: "ec"}}, nil)
+	if _, ok := RSAPublicFromPEM(ec.KeyPEM(t)); ok {
+		t.Error("an EC key was taken for RSA")
+	}
+	// The audit still matches RSA keys with certificates.
+	p := newPKI(t)
+	dir := writePKIPath(t, p)
+	srv := pkitest.New(t, pkitest.Spec{Subject: pkix.Name{CommonName: "localhost"}, DNS: []string{"localhost"}, Key: pkitest.RSA}, p.ca)
+	pkitest.WriteFile(t, dir, "servercert.pem", srv.CertPEM(), 0o600)
+	pkitest.WriteFile(t, dir, "serverkey.pem", pk1, 0o600)
+	want(t, Run(pathOpts(dir, Server)), "server.key.match", finding.Fail)
+	pkitest.WriteFile(t, dir, "serverkey.pem", srv.KeyPEM(t), 0o600)
+	want(t, Run(pathOpts(dir, Server)), "server.key.match", finding.Pass)
+	want(t, Run(pathOpts(dir, Server)), "server.key.read", finding.Pass, "RSA 2048")
 }

@@ -4,8 +4,6 @@ import (
 	"crypto"
 	"crypto/rand"
 	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/asn1"
 	"encoding/pem"
 	"errors"
 	"fmt"
@@ -16,6 +14,7 @@ import (
 
 	"github.com/virt-pki/virt-pki/ca"
 	"github.com/virt-pki/virt-pki/certtext"
+	"github.com/virt-pki/virt-pki/issue"
 	"github.com/virt-pki/virt-pki/keys"
 	"github.com/virt-pki/virt-pki/templates"
 )
@@ -221,8 +220,6 @@ func certtoolReadRequest(path string) (*x509.CertificateRequest, error) {
 	}
 }
 
-var oidExtKeyUsage = asn1.ObjectIdentifier{2, 5, 29, 37}
-
 func certtoolGenerateRequest(a *certtoolArgs, stdout, info io.Writer) error {
 	t, err := certtoolTemplate(a, info)
 	if err != nil {
@@ -236,30 +233,16 @@ func certtoolGenerateRequest(a *certtoolArgs, stdout, info io.Writer) error {
 	if err != nil {
 		return err
 	}
-	tmpl, err := t.Certificate(templates.BuildOptions{SubjectKey: key.Public(), SignerKey: key.Public(), Rand: rand.Reader})
+	alg, err := templates.SignatureAlgorithm(key.Public())
 	if err != nil {
 		return ctFail("%v", err)
 	}
-	// certtool's request carries SAN, BasicConstraints, KeyUsage and the
-	// key purposes (critical in requests), in that order.
-	var exts []pkix.Extension
-	for _, oid := range []asn1.ObjectIdentifier{{2, 5, 29, 17}, {2, 5, 29, 19}, {2, 5, 29, 15}, oidExtKeyUsage} {
-		for _, e := range tmpl.ExtraExtensions {
-			if e.Id.Equal(oid) {
-				if oid.Equal(oidExtKeyUsage) {
-					e.Critical = true
-				}
-				exts = append(exts, e)
-			}
-		}
-	}
-	sigAlg, err := certtoolHash(a, tmpl.SignatureAlgorithm)
-	if err != nil {
+	if alg, err = certtoolHash(a, alg); err != nil {
 		return err
 	}
-	der, err := x509.CreateCertificateRequest(rand.Reader, &x509.CertificateRequest{RawSubject: tmpl.RawSubject, ExtraExtensions: exts, SignatureAlgorithm: sigAlg}, key)
+	der, err := issue.CertificateRequest(t, key, alg)
 	if err != nil {
-		return ctFail("crq_sign: %v", err)
+		return ctFail("%v", err)
 	}
 	csr, err := x509.ParseCertificateRequest(der)
 	if err != nil {

@@ -12,6 +12,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/virt-pki/virt-pki/ca"
+	"github.com/virt-pki/virt-pki/finding"
 	"github.com/virt-pki/virt-pki/internal/atomicfile"
 	"github.com/virt-pki/virt-pki/issue"
 	"github.com/virt-pki/virt-pki/keys"
@@ -212,7 +213,7 @@ func issueJSON(res *issue.Result, files []ca.File) map[string]any {
 		"serial":    fmt.Sprintf("%x", res.Cert.SerialNumber),
 		"not_after": res.Cert.NotAfter.UTC().Format(time.RFC3339),
 		"files":     jf,
-		"findings":  res.Findings,
+		"findings":  append(finding.List{}, res.Findings...),
 	}
 	if res.Role == libvirtcert.RoleClient {
 		line, _ := issue.AllowedDNLine(res.DN)

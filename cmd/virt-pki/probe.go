@@ -178,9 +178,9 @@ func writeProbeText(w io.Writer, results []*tlsprobe.Result) {
 		fmt.Fprintf(w, "  tcp:         %s\n", r.TCP)
 		for _, h := range r.Handshakes {
 			if h.OK {
-				fmt.Fprintf(w, "  %s:     accepted, %s\n", h.Version, h.Cipher)
+				fmt.Fprintf(w, "  %s:     handshake OK, %s\n", h.Version, h.Cipher)
 			} else if h.Error != "tcp" {
-				fmt.Fprintf(w, "  %s:     failed (%s)\n", h.Version, h.Error)
+				fmt.Fprintf(w, "  %s:     handshake failed (%s)\n", h.Version, h.Error)
 			}
 		}
 		for j, c := range r.ServerChain {

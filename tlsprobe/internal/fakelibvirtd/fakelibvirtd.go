@@ -9,6 +9,7 @@ package fakelibvirtd
 import (
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/binary"
 	"errors"
 	"io"
 	"net"
@@ -121,8 +122,26 @@ func (s *Server) handle(raw net.Conn) {
 	if _, err := c.Write([]byte{1}); err != nil {
 		return
 	}
-	// Wait for the client to finish (close_notify or EOF).
-	io.Copy(io.Discard, c)
+	// Answer RPC calls with an empty reply, as libvirtd answers
+	// connect-close, until the client finishes (close_notify or EOF).
+	for {
+		var hdr [28]byte
+		if _, err := io.ReadFull(c, hdr[:]); err != nil {
+			return
+		}
+		n := binary.BigEndian.Uint32(hdr[0:])
+		if n < 28 || n > 1<<20 {
+			return
+		}
+		if _, err := io.CopyN(io.Discard, c, int64(n-28)); err != nil {
+			return
+		}
+		binary.BigEndian.PutUint32(hdr[0:], 28)
+		binary.BigEndian.PutUint32(hdr[16:], 1) // REPLY
+		if _, err := c.Write(hdr[:]); err != nil {
+			return
+		}
+	}
 }
 
 func (s *Server) verified(peer []*x509.Certificate) bool {
