@@ -31,8 +31,8 @@ var (
 // CertificateRequest builds the PKCS #10 request certtool 3.7.9 -q makes
 // for t and key (DER). certtool's request rules differ from its
 // certificate rules (observed):
-//   - extensions, in order: add_extension, add_critical_extension, SAN
-//     (email names are kept even with tls_www_server), BasicConstraints
+//   - extensions, in order: SAN (email names are kept even with
+//     tls_www_server), add_extension, add_critical_extension, BasicConstraints
 //     (critical), the key purposes when code_signing_key,
 //     time_stamping_key, email_protection_key, ipsec_ike_key or
 //     ocsp_signing_key created them, KeyUsage (critical), TLS features,
@@ -67,16 +67,17 @@ func CertificateRequest(t *templates.Template, key crypto.Signer, sigAlg x509.Si
 		return pkix.Extension{}, false
 	}
 	var exts []pkix.Extension
+	if e, ok := find(oidSAN); ok {
+		exts = append(exts, e)
+	}
 	for _, e := range t.AddExtensions {
 		exts = append(exts, pkix.Extension{Id: e.OID, Value: e.Value})
 	}
 	for _, e := range t.AddCriticalExtensions {
 		exts = append(exts, pkix.Extension{Id: e.OID, Critical: true, Value: e.Value})
 	}
-	for _, oid := range []asn1.ObjectIdentifier{oidSAN, oidBasic} {
-		if e, ok := find(oid); ok {
-			exts = append(exts, e)
-		}
+	if e, ok := find(oidBasic); ok {
+		exts = append(exts, e)
 	}
 	var purposes []asn1.ObjectIdentifier
 	for _, p := range []struct {
