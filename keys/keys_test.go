@@ -51,6 +51,9 @@ func TestReadErrorsNameTheFile(t *testing.T) {
 		if strings.Contains(err.Error(), "\n") {
 			t.Errorf("%s: error is not one line: %q", name, err)
 		}
+		if notKey := name != "enc.pem" && name != "badder.pem"; notKey != errors.Is(err, ErrNotPrivateKey) {
+			t.Errorf("%s: errors.Is(ErrNotPrivateKey) = %v", name, !notKey)
+		}
 	}
 	_, err := ReadPrivateKeyFile(filepath.Join(dir, "missing.pem"))
 	if err == nil || !errors.Is(err, os.ErrNotExist) || !strings.Contains(err.Error(), "missing.pem") {

@@ -81,17 +81,23 @@ func ParsePrivateKeyPEM(data []byte) (crypto.Signer, error) {
 		}
 	}
 	if len(found) > 0 {
-		what := strings.ToLower(found[0])
 		if found[0] == "CERTIFICATE" {
-			return nil, fmt.Errorf("this is a certificate, not a private key: %w", ErrNotPrivateKey)
+			return nil, notKey("this is a certificate, not a private key")
 		}
-		return nil, fmt.Errorf("holds a %s PEM block, not a private key: %w", what, ErrNotPrivateKey)
+		return nil, notKey("holds a " + strings.ToLower(found[0]) + " PEM block, not a private key")
 	}
 	if bytes.Contains(data, []byte("-----BEGIN")) {
-		return nil, fmt.Errorf("malformed PEM (bad base64 or missing END line): %w", ErrNotPrivateKey)
+		return nil, notKey("malformed PEM (bad base64 or missing END line)")
 	}
-	return nil, fmt.Errorf("not a PEM private key (no -----BEGIN ... PRIVATE KEY----- block): %w", ErrNotPrivateKey)
+	return nil, notKey("not a PEM private key (no -----BEGIN ... PRIVATE KEY----- block)")
 }
+
+// notKey is an error that says what was found instead of a key and is
+// ErrNotPrivateKey for errors.Is.
+type notKey string
+
+func (e notKey) Error() string        { return string(e) }
+func (e notKey) Is(target error) bool { return target == ErrNotPrivateKey }
 
 // MatchesCertificate reports whether key is the private key of cert.
 func MatchesCertificate(key crypto.Signer, cert *x509.Certificate) bool {

@@ -210,6 +210,15 @@ expiration_date = "2052-06-07 08:09:10 +0000"
 serial = 0x00a1b2c3
 `, false},
 	{"syntax", "# comment\n   # indented comment\n\ncn: \"with \\\"escaped\\\" quotes\"\norganization='single quoted'\nunit \"multi\\\nline\"\nlocality=nospace\n\tstate\t=\ttabbed\ndc = \"  padded  \"  # comment\nexpiration_days = 2\nca\n", true},
+	{"local-dates-no-expiry", `cn = local
+activation_date = "2031-01-02 03:04:05"
+expiration_days = -1
+serial = 0x7fffffffffffffffffffffffffffffffffffffff
+`, true},
+	{"local-date-only", `cn = local
+activation_date = 2030-06-01
+expiration_date = 2049-12-31 23:59:59
+`, false},
 	{"serial-decimal", `cn = serial
 serial = 123456789
 expiration_days = 10
@@ -296,7 +305,7 @@ func runCerttool(t *testing.T, dir string, args ...string) *x509.Certificate {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "certtool", append(args, "--outfile", out)...)
-	cmd.Env = append(os.Environ(), "TZ=UTC")
+	cmd.Env = os.Environ() // the same time zone as this process, for local dates
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	cmd.Stdin = strings.NewReader("")
@@ -350,6 +359,9 @@ func ours(t *testing.T, tmpl *Template, subject *testKey, issuer *x509.Certifica
 func compareCerts(t *testing.T, want, got *x509.Certificate, tmpl *Template) {
 	sameSerial := tmpl.Serial != nil
 	exact := !tmpl.ActivationDate.IsZero() && (!tmpl.ExpirationDate.IsZero() || tmpl.ExpirationDays == -1)
+	if !tmpl.ActivationDate.IsZero() && !want.NotBefore.Equal(got.NotBefore) {
+		t.Errorf("notBefore: certtool %v, ours %v", want.NotBefore, got.NotBefore)
+	}
 	t.Helper()
 	if !bytes.Equal(want.RawSubject, got.RawSubject) {
 		t.Errorf("subject differs:\ncerttool %x\nours     %x", want.RawSubject, got.RawSubject)

@@ -3,6 +3,8 @@ package validate
 import (
 	"crypto/x509"
 	"fmt"
+
+	"github.com/virt-pki/virt-pki/keys"
 	"net"
 	"strings"
 
@@ -168,10 +170,33 @@ func fixForCAProblem(p libvirtcert.Problem, path, target string) string {
 func (a *audit) fixKeyRead(f idFiles, err error) string {
 	msg := err.Error()
 	switch {
+	case strings.Contains(msg, "permission denied"):
+		return fmt.Sprintf("run the audit as root or as the owner of %s (sudo virt-pki validate ...)", f.key)
 	case strings.Contains(msg, "encrypted"):
 		return fmt.Sprintf("libvirtd cannot use a passphrase-protected key: certtool -k --infile %s --outfile %s.plain && mv %s.plain %s && chmod 0600 %s", f.key, f.key, f.key, f.key, f.key)
 	case strings.Contains(msg, "certificate"):
-		return fmt.Sprintf("put the private key in %s and the certificate in %s (swapped?)", f.key, f.cert)
+		return swapFix(f)
 	}
 	return a.fixReissue(f, nil)
+}
+
+// swapFix swaps the certificate and key files of f when each holds the
+// other; otherwise it says where each belongs.
+func swapFix(f idFiles) string {
+	cert, _ := readCapped(f.cert, keys.MaxKeyFileSize)
+	key, _ := readCapped(f.key, keys.MaxKeyFileSize)
+	if _, err := ParseCertificatesPEM(key); err == nil {
+		if _, err := ParseCertificatesPEM(cert); err != nil {
+			return fmt.Sprintf("the certificate and key files are swapped: mv %s %s.swap && mv %s %s && mv %s.swap %s",
+				shellQuote(f.cert), shellQuote(f.cert), shellQuote(f.key), shellQuote(f.cert), shellQuote(f.cert), shellQuote(f.key))
+		}
+	}
+	return fmt.Sprintf("install the private key at %s and the certificate at %s: %s", f.key, f.cert, "virt-pki install --role "+f.role.String()+" --cert CERT.pem --key KEY.pem "+targetOrEmpty(f))
+}
+
+func targetOrEmpty(f idFiles) string {
+	if f.target != "" {
+		return f.target
+	}
+	return "--system"
 }

@@ -48,13 +48,21 @@ func (a *audit) checkHostnames(f idFiles, leaf *x509.Certificate) {
 // hostnames returns Options.Hostnames, or what Options.HostnamesFunc
 // returns (called once, when a check first needs the names).
 func (a *audit) hostnames() []string {
-	if a.opts.Hostnames == nil && a.opts.HostnamesFunc != nil {
-		a.opts.Hostnames = a.opts.HostnamesFunc()
-		if a.opts.Hostnames == nil {
-			a.opts.Hostnames = []string{}
+	if a.hosts == nil {
+		names := a.opts.Hostnames
+		if names == nil && a.opts.HostnamesFunc != nil {
+			names = a.opts.HostnamesFunc()
+		}
+		a.hosts = []string{}
+		seen := map[string]bool{}
+		for _, n := range names {
+			if k := strings.ToLower(n); n != "" && !seen[k] {
+				seen[k] = true
+				a.hosts = append(a.hosts, n)
+			}
 		}
 	}
-	return a.opts.Hostnames
+	return a.hosts
 }
 
 // certNames lists the names a certificate is valid for, for messages.

@@ -3,7 +3,10 @@ package validate
 import (
 	"crypto"
 	"crypto/x509"
+	"errors"
 	"fmt"
+	"io/fs"
+	"os"
 
 	"github.com/virt-pki/virt-pki/finding"
 	"github.com/virt-pki/virt-pki/keys"
@@ -161,7 +164,10 @@ func (a *audit) identity(f idFiles) {
 	var kf *keyFile
 	if keyOK {
 		kf = a.keyFile(f.key)
-		if kf.err != nil {
+		if errors.Is(kf.err, fs.ErrPermission) {
+			a.add(notReadable(f.id("key"), s, f.key, side+" key"))
+			kf = nil
+		} else if kf.err != nil {
 			a.add(finding.Finding{ID: f.id("key") + ".read", Scope: string(s), Status: finding.Fail, Path: f.key,
 				Message: fmt.Sprintf("%s key %s: %v", side, f.key, kf.err), Fix: a.fixKeyRead(f, kf.err)})
 			kf = nil
@@ -174,9 +180,17 @@ func (a *audit) identity(f idFiles) {
 		return
 	}
 	cf := a.certFile(f.cert)
+	if errors.Is(cf.err, fs.ErrPermission) {
+		a.add(notReadable(f.id("cert"), s, f.cert, side+" certificate"))
+		return
+	}
 	if cf.err != nil {
+		fix := cf.fix
+		if errors.Is(cf.err, errKeyNotCert) {
+			fix = swapFix(f)
+		}
 		a.add(finding.Finding{ID: f.id("cert") + ".read", Scope: string(s), Status: finding.Fail, Path: f.cert,
-			Message: fmt.Sprintf("%s certificate %s %v", side, f.cert, cf.err), Fix: cf.fix})
+			Message: fmt.Sprintf("%s certificate %s %v", side, f.cert, cf.err), Fix: fix})
 		return
 	}
 	leaf := cf.certs[0]
@@ -268,4 +282,12 @@ func (a *audit) keyMatch(f idFiles, cert *x509.Certificate, kf *keyFile) {
 func publicKeysEqual(a, b crypto.PublicKey) bool {
 	k, ok := a.(interface{ Equal(crypto.PublicKey) bool })
 	return ok && b != nil && k.Equal(b)
+}
+
+// notReadable is the finding for a file the auditing user may not read:
+// its content is not judged (the owner and mode finding says whether the
+// file's real users can read it).
+func notReadable(id string, s Scope, path, what string) finding.Finding {
+	return finding.Finding{ID: id + ".read", Scope: string(s), Status: finding.Skip, Path: path,
+		Message: fmt.Sprintf("%s %s is not readable by uid %d: its content was not checked (run the audit as root)", what, path, os.Getuid())}
 }

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 
 	"github.com/virt-pki/virt-pki/keys"
@@ -115,8 +116,11 @@ func loadCertFile(path string) *certFile {
 		cf.fix = fmt.Sprintf("keep only the private CA (and its intermediates) in %s", path)
 		return cf
 	case err != nil:
-		cf.err = fmt.Errorf("cannot be read: %v", err)
+		cf.err = fmt.Errorf("cannot be read: %w", err)
 		cf.fix = "chmod u+r " + path
+		if errors.Is(err, fs.ErrPermission) {
+			cf.fix = fmt.Sprintf("run the audit as root or as the owner of %s (sudo virt-pki validate ...)", path)
+		}
 		return cf
 	}
 	cf.certs, cf.err = ParseCertificatesPEM(data)
@@ -147,7 +151,7 @@ func loadKeyFile(path string) *keyFile {
 		kf.err = fmt.Errorf("is larger than %d bytes, not a private key file", keys.MaxKeyFileSize)
 		return kf
 	case err != nil:
-		kf.err = fmt.Errorf("cannot be read: %v", err)
+		kf.err = fmt.Errorf("cannot be read: %w", err)
 		return kf
 	}
 	if pub, ok := RSAPublicFromPEM(data); ok {

@@ -22,6 +22,7 @@ type audit struct {
 	crls    map[string]*crlFile
 	conf    *layout.LibvirtdConf
 	version *versionInfo
+	hosts   []string // the host names, resolved once (see hostnames)
 	// keyJobs are private keys being parsed in the background (RSA key
 	// parsing dominates an audit's CPU time).
 	keyJobs map[string]*keyJob

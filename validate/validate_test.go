@@ -119,7 +119,7 @@ func TestBadInputsAreFindings(t *testing.T) {
 		}, "server.cert.read", "swapped"},
 		{"certificate in the key file", func(t *testing.T, dir string) {
 			os.WriteFile(filepath.Join(dir, "serverkey.pem"), p.server.CertPEM(), 0o600)
-		}, "server.key.read", "swapped"},
+		}, "server.key.read", "install the private key at"},
 		{"CA file over 64 KiB", func(t *testing.T, dir string) {
 			os.WriteFile(filepath.Join(dir, "cacert.pem"), append(p.ca.CertPEM(), big...), 0o600)
 		}, "trust.ca.read", "Value too large for defined data type"},
@@ -141,6 +141,16 @@ func TestBadInputsAreFindings(t *testing.T) {
 			want(t, Run(pathOpts(dir)), c.id, finding.Fail, c.text)
 		})
 	}
+	t.Run("certificate and key swapped", func(t *testing.T) {
+		dir := writePKIPath(t, p)
+		os.WriteFile(filepath.Join(dir, "servercert.pem"), p.server.KeyPEM(t), 0o600)
+		os.WriteFile(filepath.Join(dir, "serverkey.pem"), p.server.CertPEM(), 0o600)
+		l := Run(pathOpts(dir, Server))
+		cert, key := filepath.Join(dir, "servercert.pem"), filepath.Join(dir, "serverkey.pem")
+		swap := "mv " + cert + " " + cert + ".swap && mv " + key + " " + cert + " && mv " + cert + ".swap " + key
+		want(t, l, "server.cert.read", finding.Fail, swap)
+		want(t, l, "server.key.read", finding.Fail, swap)
+	})
 	t.Run("unreadable directory", func(t *testing.T) {
 		l := Run(pathOpts(filepath.Join(t.TempDir(), "nope")))
 		want(t, l, "trust.dir.access", finding.Fail, "install -d -m 0700")
@@ -225,7 +235,7 @@ func TestHostnames(t *testing.T) {
 	p := newPKI(t)
 	dir := writePKIPath(t, p)
 	o := pathOpts(dir, Server)
-	o.Hostnames = []string{"localhost", "127.0.0.1", "other.example", "::1"}
+	o.Hostnames = []string{"localhost", "127.0.0.1", "other.example", "::1", "LOCALHOST"}
 	l := Run(o)
 	want(t, l, "server.cert.hostname[localhost]", finding.Pass)
 	want(t, l, "server.cert.hostname[127.0.0.1]", finding.Pass)

@@ -50,7 +50,8 @@ func certtoolReadKey(a *certtoolArgs, opt string) (crypto.Signer, error) {
 	key, err := keys.ReadPrivateKeyFile(path)
 	if err != nil {
 		if errors.Is(err, keys.ErrNotPrivateKey) {
-			return nil, ctFail("error loading file at --%s: %s: The requested data were not available.", opt, path)
+			// certtool's line, then what is actually in the file.
+			return nil, ctFail("error loading file at --%s: %s: The requested data were not available.\n(%v)", opt, path, err)
 		}
 		return nil, ctFail("error loading file at --%s: %v", opt, err)
 	}

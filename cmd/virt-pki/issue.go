@@ -120,6 +120,9 @@ func runIssue(c *cli.Context, role libvirtcert.Role) error {
 	certPath, keyPath := caPaths(c)
 	authority, err := ca.Load(certPath, keyPath)
 	if err != nil {
+		if ca.IsProblem(err, ca.IDUnreadable) && !c.IsSet("ca-dir") && !c.IsSet("ca-cert") {
+			return fmt.Errorf("%v; give the CA with --ca-dir DIR (or --ca-cert/--ca-key), or create one with 'virt-pki ca init'", err)
+		}
 		return err
 	}
 	var key crypto.Signer
