@@ -124,6 +124,9 @@ func splitHostPort(s string, defPort int) (string, int, error) {
 		return s, defPort, nil
 	}
 	if strings.HasPrefix(s, "[") && strings.HasSuffix(s, "]") {
+		if net.ParseIP(s[1:len(s)-1]) == nil {
+			return "", 0, fmt.Errorf("%s is not an IPv6 address", s)
+		}
 		return s[1 : len(s)-1], defPort, nil
 	}
 	if !strings.Contains(s, ":") {
