@@ -387,9 +387,11 @@ func matrixSets() []matrixSet {
 
 // validateFixtures are the fixed certificates the validate-*.txtar scripts
 // embed (valid 2024-2124, fixed serials, so that the pinned output is
-// stable). `go test ./golden -run TestValidateFixtures -update` regenerates
-// them into testdata/validate/; the scripts must then be refreshed with the
-// new PEM text (the test below says which).
+// stable). To regenerate them, delete testdata/validate/*.pem and run
+// `go test ./golden -run TestValidateFixtures -update` (a plain -update
+// keeps the existing ones, since new keys change every pinned output); the
+// scripts must then be refreshed with the new PEM text (the test below says
+// which).
 func validateFixtures(t *testing.T) map[string][]byte {
 	t.Helper()
 	from := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
@@ -446,10 +448,10 @@ func validateFixtures(t *testing.T) map[string][]byte {
 }
 
 // TestValidateFixtures keeps the certificates embedded in the validate
-// scripts identical to testdata/validate/ (regenerated with -update).
+// scripts identical to testdata/validate/ (see validateFixtures).
 func TestValidateFixtures(t *testing.T) {
 	dir := filepath.Join("testdata", "validate")
-	if *update {
+	if existing, _ := filepath.Glob(filepath.Join(dir, "*.pem")); *update && len(existing) == 0 {
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			t.Fatal(err)
 		}

@@ -1,10 +1,12 @@
 package issue
 
 import (
+	"context"
 	"net"
 	"os"
 	"sort"
 	"strings"
+	"time"
 )
 
 // Host is how clients may name this machine.
@@ -14,23 +16,31 @@ type Host struct {
 	Addresses []net.IP // non-loopback, non-link-local unicast addresses
 }
 
+// lookupBudget bounds the resolver queries ThisHost makes, so that a
+// machine without working DNS still gets its certificates at once.
+const lookupBudget = 2 * time.Second
+
 // ThisHost finds this machine's names and addresses: the kernel host name,
 // its canonical name from the resolver (falling back to a name with a dot
-// among its aliases), and the addresses of the interfaces that are up.
+// among its aliases; all lookups together take at most two seconds), and
+// the addresses of the interfaces that are up.
 func ThisHost() Host {
 	name, _ := os.Hostname()
 	h := Host{FQDN: name, Short: shortName(name)}
+	ctx, cancel := context.WithTimeout(context.Background(), lookupBudget)
+	defer cancel()
+	r := net.DefaultResolver
 	if !strings.Contains(name, ".") {
-		if cname, err := net.LookupCNAME(name); err == nil {
+		if cname, err := r.LookupCNAME(ctx, name); err == nil {
 			if c := strings.TrimSuffix(cname, "."); strings.Contains(c, ".") && shortName(c) == h.Short {
 				h.FQDN = c
 			}
 		}
 	}
 	if !strings.Contains(h.FQDN, ".") {
-		if addrs, err := net.LookupHost(name); err == nil {
+		if addrs, err := r.LookupHost(ctx, name); err == nil {
 			for _, a := range addrs {
-				names, _ := net.LookupAddr(a)
+				names, _ := r.LookupAddr(ctx, a)
 				for _, n := range names {
 					if n = strings.TrimSuffix(n, "."); strings.Contains(n, ".") && shortName(n) == h.Short {
 						h.FQDN = n

@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"io"
 	"math/big"
+	"sync"
 	"time"
 )
 
@@ -36,7 +37,11 @@ type BuildOptions struct {
 
 // trialKey signs the throwaway copies checkReadable parses; Ed25519
 // signatures are deterministic and cheap.
-var trialKey = ed25519.NewKeyFromSeed(make([]byte, ed25519.SeedSize))
+// It is derived on first use, so commands that never build a certificate
+// do not pay for it at start-up.
+var trialKey = sync.OnceValue(func() ed25519.PrivateKey {
+	return ed25519.NewKeyFromSeed(make([]byte, ed25519.SeedSize))
+})
 
 // noWellDefinedExpiration is RFC 5280's 99991231235959Z.
 var noWellDefinedExpiration = time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC)
@@ -125,7 +130,7 @@ func (t *Template) certificate(o BuildOptions) (*x509.Certificate, error) {
 func checkReadable(cert *x509.Certificate) error {
 	trial := *cert
 	trial.SignatureAlgorithm = x509.PureEd25519
-	der, err := x509.CreateCertificate(rand.Reader, &trial, &trial, trialKey.Public(), trialKey)
+	der, err := x509.CreateCertificate(rand.Reader, &trial, &trial, trialKey().Public(), trialKey())
 	if err == nil {
 		_, err = x509.ParseCertificate(der)
 	}

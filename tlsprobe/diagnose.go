@@ -304,7 +304,7 @@ func (d *diagnosis) server(chain []*x509.Certificate) {
 			Fix:     serverFix(p.ID)})
 	}
 	if v.Accepted() && !v.CNOnly { // server-cn-only already says Go refuses it
-		if err := goVerify(chain, d.creds.cas, d.t.Host, d.now); err != nil {
+		if err := goVerdict(leaf, d.t.Host); err != nil {
 			d.add(finding.Finding{ID: "go-rejects-server-cert", Status: finding.Warn,
 				Message: "libvirt accepts the server certificate, but Go's crypto/tls (and other strict clients) would not: " + err.Error(),
 				Fix:     "reissue the server certificate with SANs for every name and address, and the TLS Web Server purpose"})
@@ -324,19 +324,26 @@ func serverFix(id string) string {
 	return "reissue the server certificate"
 }
 
-// goVerify is Go's default verification of the server, reported for
-// comparison only.
-func goVerify(chain, cas []*x509.Certificate, host string, now time.Time) error {
-	roots := x509.NewCertPool()
-	for _, c := range cas {
-		roots.AddCert(c)
+// goVerdict is what Go's crypto/tls default verification adds to a chain
+// that libvirt's rules already verified (same CA file, same time): the
+// host name by RFC 6125 (no CN fallback), the TLS Web Server purpose and
+// unknown critical extensions. It is reported for comparison only.
+func goVerdict(leaf *x509.Certificate, host string) error {
+	if err := leaf.VerifyHostname(host); err != nil {
+		return err
 	}
-	inter := x509.NewCertPool()
-	for _, c := range chain[1:] {
-		inter.AddCert(c)
+	if len(leaf.UnhandledCriticalExtensions) > 0 {
+		return x509.UnhandledCriticalExtension{}
 	}
-	_, err := chain[0].Verify(x509.VerifyOptions{DNSName: host, Roots: roots, Intermediates: inter, CurrentTime: now})
-	return err
+	if len(leaf.ExtKeyUsage) == 0 && len(leaf.UnknownExtKeyUsage) == 0 {
+		return nil
+	}
+	for _, u := range leaf.ExtKeyUsage {
+		if u == x509.ExtKeyUsageServerAuth || u == x509.ExtKeyUsageAny {
+			return nil
+		}
+	}
+	return x509.CertificateInvalidError{Cert: leaf, Reason: x509.IncompatibleUsage}
 }
 
 func quoteList(xs []string) string {

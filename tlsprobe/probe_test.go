@@ -209,3 +209,22 @@ func TestProbeRevokedServerCertificate(t *testing.T) {
 		t.Error("the CRL in the pkipath is not listed among the credentials")
 	}
 }
+
+// TestGoVerdictDiffers: a server certificate with only the TLS Web Client
+// purpose (non-critical) passes libvirt with a warning, and the probe says
+// that Go refuses it.
+func TestGoVerdictDiffers(t *testing.T) {
+	ca := pkitest.CA(t, "Probe CA")
+	srv := pkitest.New(t, pkitest.Spec{Subject: clientName(), DNS: []string{"localhost"}, IsCA: pkitest.Bool(false), BCCrit: true,
+		KeyUsage: x509.KeyUsageDigitalSignature | x509.KeyUsageKeyEncipherment, KUCrit: true,
+		EKU: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}}, ca)
+	s := startFake(t, srv, ca, nil)
+	dir := pkiDir(t, ca, pkitest.Client(t, ca, clientName()))
+	r := probeURI(t, Options{}, "test+tls://localhost:"+itoa(s.Port())+"/default?pkipath="+dir)
+	if status(r, "server-cert-eku-no-server") != finding.Warn || status(r, "go-rejects-server-cert") != finding.Warn {
+		t.Errorf("findings %+v", r.Findings)
+	}
+	if !r.ServerIdentityOK || !r.OK() {
+		t.Errorf("libvirt accepts this certificate; identity_ok=%v", r.ServerIdentityOK)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/virt-pki/virt-pki/finding"
 	"github.com/virt-pki/virt-pki/layout"
@@ -151,7 +152,8 @@ func (a *audit) localClientDN() string {
 	return dn
 }
 
-var spaceAroundSep = regexp.MustCompile(`\s*([,+])\s*|\s*=\s*`)
+// spaceAroundSep is compiled on first use: most audits never need it.
+var spaceAroundSep = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\s*([,+])\s*|\s*=\s*`) })
 
 // fixDNPattern returns the entry as libvirt would need it and why the
 // original cannot match ("" when it is fine): spaces around separators,
@@ -184,7 +186,7 @@ func fixDNPattern(entry, clientDN string) (fixed, why string) {
 
 // tightenDN removes blanks around ',', '+' and '=' outside escapes.
 func tightenDN(s string) string {
-	return spaceAroundSep.ReplaceAllStringFunc(s, func(m string) string {
+	return spaceAroundSep().ReplaceAllStringFunc(s, func(m string) string {
 		return strings.TrimSpace(m)
 	})
 }

@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/virt-pki/virt-pki/layout"
@@ -23,13 +24,14 @@ const ecExemptSince = "11.8.0"
 // Version is a libvirt release number.
 type Version [3]int
 
-var versionRE = regexp.MustCompile(`(\d+)\.(\d+)(?:\.(\d+))?`)
+// versionRE is compiled on first use: most audits never need it.
+var versionRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(\d+)\.(\d+)(?:\.(\d+))?`) })
 
 // ParseVersion extracts the first "MAJOR.MINOR[.MICRO]" from s, as printed
 // by `libvirtd --version` ("libvirtd (libvirt) 9.0.0") or `virsh --version`
 // ("9.0.0").
 func ParseVersion(s string) (Version, error) {
-	m := versionRE.FindStringSubmatch(s)
+	m := versionRE().FindStringSubmatch(s)
 	if m == nil {
 		return Version{}, fmt.Errorf("no version number in %q", firstLine(s))
 	}

@@ -27,14 +27,14 @@ func init() {
 				"keyCertSign and cRLSign. Nothing is overwritten without --force, and a failure\n" +
 				"leaves no file behind.",
 			Flags: append([]cli.Flag{
-				&cli.StringFlag{Name: "template", Usage: "certtool template for the CA (must contain `ca`)"},
+				&cli.StringFlag{Name: "template", Usage: "certtool template `FILE` for the CA (it must contain the line \"ca\")"},
 				&cli.StringFlag{Name: "cn", Usage: "common name of the CA (default: \"virt-pki CA on HOSTNAME\")"},
-				&cli.IntFlag{Name: "days", Usage: "validity in days (default 3650; overrides expiration_days)"},
+				&cli.IntFlag{Name: "days", Usage: "validity in days (overrides expiration_days)", DefaultText: "3650"},
 				&cli.StringFlag{Name: "load-privkey", Usage: "use this existing key instead of generating one"},
 				&cli.StringFlag{Name: "out", Value: ".", Usage: "directory for cakey.pem and cacert.pem"},
 				&cli.BoolFlag{Name: "force", Usage: "replace existing files"},
 				&cli.BoolFlag{Name: "json", Usage: "print the result as JSON"},
-			}, keyFlags("CA")...),
+			}, keyFlags("CA", "ecdsa (P-256)")...),
 			Action: runCAInit,
 		}},
 	})

@@ -12,10 +12,11 @@ import (
 
 // Flags and rendering shared by ca init, issue and quickstart.
 
-func keyFlags(what string) []cli.Flag {
+// keyFlags are the key choice flags; def names the default in the help.
+func keyFlags(what, def string) []cli.Flag {
 	return []cli.Flag{
-		&cli.StringFlag{Name: "key-type", Usage: "key algorithm of the " + what + ": rsa, ecdsa or ed25519"},
-		&cli.IntFlag{Name: "bits", Usage: "RSA key size (at least 2048)"},
+		&cli.StringFlag{Name: "key-type", Usage: "key algorithm of the " + what + ": rsa, ecdsa or ed25519", DefaultText: def},
+		&cli.IntFlag{Name: "bits", Usage: "RSA key size (at least 2048)", DefaultText: "3072"},
 		&cli.StringFlag{Name: "curve", Usage: "ECDSA curve: secp256r1, secp384r1, secp521r1 (or P-256, P-384, P-521)"},
 		&cli.StringFlag{Name: "sec-param", Usage: "certtool security level: medium, high, ultra, future"},
 	}
