@@ -321,6 +321,7 @@ func TestProbeAgainstLibvirtd(t *testing.T) {
 			if v.OK() != sc.virshOK {
 				t.Fatalf("virsh ok=%v, scenario expects %v:\n%s%s", v.OK(), sc.virshOK, v.Stdout, v.Stderr)
 			}
+			t.Logf("virsh ok=%v %s; probe exit %d", v.OK(), strings.TrimSpace(probeLastLine(v.Stderr)), r.exitCode)
 			if sc.virshSays != "" && !strings.Contains(v.Stderr, sc.virshSays) {
 				t.Errorf("virsh did not say %q:\n%s", sc.virshSays, v.Stderr)
 			}
@@ -369,4 +370,9 @@ func TestProbeUsageExitCode(t *testing.T) {
 			t.Errorf("probe %q: %v, want exit status 2", args, err)
 		}
 	}
+}
+
+func probeLastLine(s string) string {
+	s = strings.TrimRight(s, "\n")
+	return s[strings.LastIndex(s, "\n")+1:]
 }

@@ -228,3 +228,21 @@ func TestGoVerdictDiffers(t *testing.T) {
 		t.Errorf("libvirt accepts this certificate; identity_ok=%v", r.ServerIdentityOK)
 	}
 }
+
+// TestNoVerifyDowngradesIdentityFailures: with no_verify=1 libvirt connects
+// despite a wrong host name, so the probe warns (and flags the setting)
+// instead of failing, while server_identity_ok stays false.
+func TestNoVerifyDowngradesIdentityFailures(t *testing.T) {
+	ca := pkitest.CA(t, "Probe CA")
+	s := startFake(t, pkitest.Server(t, ca, "other.example", "other.example"), ca, nil)
+	dir := pkiDir(t, ca, pkitest.Client(t, ca, clientName()))
+	base := "test+tls://localhost:" + itoa(s.Port()) + "/default?pkipath=" + dir
+	r := probeURI(t, Options{}, base)
+	if status(r, "server-hostname") != finding.Fail || r.OK() {
+		t.Fatalf("without no_verify: %+v", r.Findings)
+	}
+	r = probeURI(t, Options{}, base+"&no_verify=1")
+	if status(r, "server-hostname") != finding.Warn || status(r, "no-verify") != finding.Warn || !r.OK() || r.ServerIdentityOK {
+		t.Errorf("with no_verify=1: ok=%v identity=%v %+v", r.OK(), r.ServerIdentityOK, r.Findings)
+	}
+}

@@ -97,5 +97,13 @@ func certtoolGeneratePrivkey(a *certtoolArgs, stdout, info io.Writer) error {
 	if err != nil {
 		return ctFail("%v", err)
 	}
+	if !a.flags["no-text"] {
+		// certtool writes the key's "Public Key Info" before its PEM.
+		text, err := certtext.PrivateKey(key)
+		if err != nil {
+			return ctFail("%v", err)
+		}
+		pemBytes = append([]byte(text), pemBytes...)
+	}
 	return certtoolWrite(a, stdout, pemBytes, 0o600, true)
 }
