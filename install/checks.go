@@ -208,8 +208,8 @@ func (p *Plan) check(req Request, lay layout.Layout) {
 			}
 			if err := libvirtcert.VerifyChain(cs[0], newCAs, req.Now); err != nil {
 				refuse("install-orphans-leaf", path,
-					fmt.Sprintf("the installed %s %s was not issued by the new CA (%v); libvirt would refuse it", roleWords(r), path, err),
-					"install a "+roleWords(r)+" from the new CA in the same run (--role ca,"+map[layout.Role]string{layout.ServerCert: "server", layout.ClientCert: "client"}[r]+")")
+					fmt.Sprintf("the installed %s %s was not issued by the new CA (%v); libvirt would refuse it", r.Describe(), path, err),
+					"install a "+r.Describe()+" from the new CA in the same run (--role ca,"+map[layout.Role]string{layout.ServerCert: "server", layout.ClientCert: "client"}[r]+")")
 			}
 		}
 	}

@@ -165,7 +165,7 @@ func Prepare(req Request) (*Plan, error) {
 	for _, t := range targets {
 		src := req.Sources.source(t.Role)
 		if src == "" {
-			return nil, inputErrorf("no source for the %s: give --from DIR or --%s", roleWords(t.Role), flagFor(t.Role))
+			return nil, inputErrorf("no source for the %s: give --from DIR or --%s", t.Role.Describe(), flagFor(t.Role))
 		}
 		data, err := readSource(src, t.Role)
 		if err != nil {
@@ -265,23 +265,23 @@ func targetFiles(req Request, lay layout.Layout, p *Plan) ([]layout.File, error)
 func readSource(path string, r layout.Role) ([]byte, error) {
 	fi, err := os.Stat(path)
 	if err != nil {
-		return nil, inputErrorf("%s: cannot read the %s: %v", path, roleWords(r), pathErr(err))
+		return nil, inputErrorf("%s: cannot read the %s: %v", path, r.Describe(), pathErr(err))
 	}
 	if fi.IsDir() {
-		return nil, inputErrorf("%s: is a directory, expected the %s file", path, roleWords(r))
+		return nil, inputErrorf("%s: is a directory, expected the %s file", path, r.Describe())
 	}
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, inputErrorf("%s: cannot read the %s: %v", path, roleWords(r), pathErr(err))
+		return nil, inputErrorf("%s: cannot read the %s: %v", path, r.Describe(), pathErr(err))
 	}
 	defer f.Close()
 	const limit = 1 << 20
 	data, err := io.ReadAll(io.LimitReader(f, limit+1))
 	if err != nil {
-		return nil, inputErrorf("%s: cannot read the %s: %v", path, roleWords(r), pathErr(err))
+		return nil, inputErrorf("%s: cannot read the %s: %v", path, r.Describe(), pathErr(err))
 	}
 	if len(data) > limit {
-		return nil, inputErrorf("%s: larger than %d bytes, not a %s file", path, limit, roleWords(r))
+		return nil, inputErrorf("%s: larger than %d bytes, not a %s file", path, limit, r.Describe())
 	}
 	return data, nil
 }
@@ -292,35 +292,14 @@ func parseSource(path string, r layout.Role, data []byte) error {
 	switch r {
 	case layout.ServerKey, layout.ClientKey:
 		if _, err := keys.ParsePrivateKeyPEM(data); err != nil {
-			return inputErrorf("%s: not usable as the %s: %v", path, roleWords(r), err)
+			return inputErrorf("%s: not usable as the %s: %v", path, r.Describe(), err)
 		}
 	default:
 		if _, err := parseCerts(data); err != nil {
-			return inputErrorf("%s: not usable as the %s: %v", path, roleWords(r), err)
+			return inputErrorf("%s: not usable as the %s: %v", path, r.Describe(), err)
 		}
 	}
 	return nil
-}
-
-// roleWords names a file role in prose.
-func roleWords(r layout.Role) string {
-	switch r {
-	case layout.CACert:
-		return "CA certificate"
-	case layout.CRL:
-		return "CRL"
-	case layout.ServerCert:
-		return "server certificate"
-	case layout.ServerKey:
-		return "server key"
-	case layout.ClientCert:
-		return "client certificate"
-	case layout.ClientKey:
-		return "client key"
-	case layout.DHParams:
-		return "DH parameters"
-	}
-	return string(r)
 }
 
 func pathErr(err error) error {
@@ -362,7 +341,7 @@ func (p *Plan) classify(e *Entry, req Request) error {
 		return p.checkWritable(filepath.Dir(e.Path))
 	}
 	if fi.IsDir() {
-		return inputErrorf("%s: is a directory where the %s belongs; remove it first", e.Path, roleWords(e.Role))
+		return inputErrorf("%s: is a directory where the %s belongs; remove it first", e.Path, e.Role.Describe())
 	}
 	if !fi.Mode().IsRegular() {
 		return inputErrorf("%s: is not a regular file (%s)", e.Path, fi.Mode().Type())

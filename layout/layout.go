@@ -75,3 +75,24 @@ func (l Layout) File(r Role) (File, bool) {
 	}
 	return File{}, false
 }
+
+// Describe names the role in prose ("server key", "CA certificate").
+func (r Role) Describe() string {
+	switch r {
+	case CACert:
+		return "CA certificate"
+	case CRL:
+		return "CRL"
+	case ServerCert:
+		return "server certificate"
+	case ServerKey:
+		return "server key"
+	case ClientCert:
+		return "client certificate"
+	case ClientKey:
+		return "client key"
+	case DHParams:
+		return "DH parameters"
+	}
+	return string(r)
+}

@@ -125,7 +125,7 @@ func (a *audit) qemuDir(dir string) {
 			present[f.Role] = true // caFile reports its access with the content
 			continue
 		}
-		o := fileObject(f, "QEMU "+qemuWhat(f.Role))
+		o := fileObject(f, "QEMU "+f.Role.Describe())
 		o.secret = f.Role == layout.ServerKey || f.Role == layout.ClientKey
 		if o.secret {
 			o.strictNote = "" // readability by QEMU is judged separately
@@ -167,22 +167,6 @@ func qemuInstallRole(r layout.Role) string {
 		return "server"
 	}
 	return "client"
-}
-
-func qemuWhat(r layout.Role) string {
-	switch r {
-	case layout.CACert:
-		return "CA certificate"
-	case layout.ServerCert:
-		return "server certificate"
-	case layout.ServerKey:
-		return "server key"
-	case layout.ClientCert:
-		return "client certificate"
-	case layout.ClientKey:
-		return "client key"
-	}
-	return "DH parameters"
 }
 
 // libvirtNamed returns a libvirtd-style file in dir standing where QEMU's

@@ -50,9 +50,9 @@ type Spec struct {
 	BCCrit   bool
 	PathLen  int // -1 for none
 	KeyUsage x509.KeyUsage
-	KUCrit  bool
-	EKU     []x509.ExtKeyUsage
-	EKUCrit bool
+	KUCrit   bool
+	EKU      []x509.ExtKeyUsage
+	EKUCrit  bool
 
 	NotBefore, NotAfter time.Time
 	Serial              *big.Int
