@@ -44,7 +44,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return p(args, stdout, stderr)
 	}
 	app := newApp(stdout, stderr)
-	err := app.Run(args)
+	err := app.Run(flagsFirst(app.Commands, args))
 	return exitCode(err, stderr)
 }
 
