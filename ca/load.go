@@ -13,13 +13,13 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
-	"io"
-	"os"
 	"strings"
 	"time"
 
+	"github.com/virt-pki/virt-pki/internal/fileread"
 	"github.com/virt-pki/virt-pki/keys"
 	"github.com/virt-pki/virt-pki/libvirtcert"
+	"github.com/virt-pki/virt-pki/x509oid"
 )
 
 // MaxCertFileSize caps how much of a CA certificate file is read (libvirt
@@ -123,7 +123,7 @@ func Check(cert *x509.Certificate, path string, now time.Time) error {
 			Msg: fmt.Sprintf("%s is not a CA certificate (%s)", subj, what),
 			Fix: "give the CA's certificate (cacert.pem), not a server or client certificate, or create a CA with 'virt-pki ca init'"}
 	}
-	if hasExtension(cert, oidKeyUsage) && cert.KeyUsage&x509.KeyUsageCertSign == 0 {
+	if hasExtension(cert, x509oid.KeyUsage) && cert.KeyUsage&x509.KeyUsageCertSign == 0 {
 		return &Error{ID: IDNoCertSign, Path: path,
 			Msg: fmt.Sprintf("%s has a key usage without keyCertSign (certificate signing), so certificates it signs will not verify", subj),
 			Fix: "create a CA with 'virt-pki ca init' (or cert_signing_key in its template)"}
@@ -192,31 +192,15 @@ func ParseCertificatesPEM(data []byte) ([]*x509.Certificate, error) {
 	return nil, errors.New("no PEM certificate (-----BEGIN CERTIFICATE-----) in it")
 }
 
+// readCapped is fileread.ReadCapped with the size error worded for a
+// message that names the file.
 func readCapped(path string, limit int64) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		var pe *os.PathError
-		if errors.As(err, &pe) {
-			return nil, pe.Err
-		}
-		return nil, err
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, limit+1))
-	if err != nil {
-		var pe *os.PathError
-		if errors.As(err, &pe) {
-			return nil, pe.Err
-		}
-		return nil, err
-	}
-	if int64(len(data)) > limit {
+	data, err := fileread.ReadCapped(path, limit)
+	if errors.Is(err, fileread.ErrTooLarge) {
 		return nil, fmt.Errorf("larger than %d bytes", limit)
 	}
-	return data, nil
+	return data, err
 }
-
-var oidKeyUsage = asn1.ObjectIdentifier{2, 5, 29, 15}
 
 func hasExtension(cert *x509.Certificate, oid asn1.ObjectIdentifier) bool {
 	for _, e := range cert.Extensions {

@@ -61,7 +61,7 @@ func Certificate(cert *x509.Certificate, layout Layout) string {
 		}
 	}
 	if layout == Full {
-		fmt.Fprintf(&b, "\tSignature Algorithm: %s\n", SignatureAlgorithmName(cert))
+		fmt.Fprintf(&b, "\tSignature Algorithm: %s\n", libvirtcert.SignatureAlgorithmName(cert.SignatureAlgorithm))
 		b.WriteString("\tSignature:\n")
 		writeHex(&b, "\t\t", cert.Signature)
 	}
@@ -232,38 +232,6 @@ func curveName(goName string) string {
 		return "SECP521R1"
 	}
 	return strings.ToUpper(goName)
-}
-
-// SignatureAlgorithmName is GnuTLS's name for cert's signature algorithm
-// ("RSA-SHA256", "ECDSA-SHA384", "EdDSA-Ed25519").
-func SignatureAlgorithmName(cert *x509.Certificate) string {
-	switch cert.SignatureAlgorithm {
-	case x509.SHA1WithRSA:
-		return "RSA-SHA1"
-	case x509.SHA256WithRSA:
-		return "RSA-SHA256"
-	case x509.SHA384WithRSA:
-		return "RSA-SHA384"
-	case x509.SHA512WithRSA:
-		return "RSA-SHA512"
-	case x509.SHA256WithRSAPSS:
-		return "RSA-PSS-SHA256"
-	case x509.SHA384WithRSAPSS:
-		return "RSA-PSS-SHA384"
-	case x509.SHA512WithRSAPSS:
-		return "RSA-PSS-SHA512"
-	case x509.ECDSAWithSHA1:
-		return "ECDSA-SHA1"
-	case x509.ECDSAWithSHA256:
-		return "ECDSA-SHA256"
-	case x509.ECDSAWithSHA384:
-		return "ECDSA-SHA384"
-	case x509.ECDSAWithSHA512:
-		return "ECDSA-SHA512"
-	case x509.PureEd25519:
-		return "EdDSA-Ed25519"
-	}
-	return cert.SignatureAlgorithm.String()
 }
 
 // printable reports whether data is plain printable ASCII (for the ASCII

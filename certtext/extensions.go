@@ -7,33 +7,10 @@ import (
 	"fmt"
 	"net"
 	"strings"
-)
 
-var (
-	oidBasicConstraints = asn1.ObjectIdentifier{2, 5, 29, 19}
-	oidKeyUsage         = asn1.ObjectIdentifier{2, 5, 29, 15}
-	oidExtKeyUsage      = asn1.ObjectIdentifier{2, 5, 29, 37}
-	oidSAN              = asn1.ObjectIdentifier{2, 5, 29, 17}
-	oidSKI              = asn1.ObjectIdentifier{2, 5, 29, 14}
-	oidAKI              = asn1.ObjectIdentifier{2, 5, 29, 35}
-	oidCRLDP            = asn1.ObjectIdentifier{2, 5, 29, 31}
-	oidAIA              = asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 1, 1}
-	oidNameConstraints  = asn1.ObjectIdentifier{2, 5, 29, 30}
-	oidTLSFeature       = asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 1, 24}
+	"github.com/virt-pki/virt-pki/libvirtcert"
+	"github.com/virt-pki/virt-pki/x509oid"
 )
-
-// purposeNames are GnuTLS's texts for key purpose OIDs.
-var purposeNames = map[string]string{
-	"1.3.6.1.5.5.7.3.1":      "TLS WWW Server.",
-	"1.3.6.1.5.5.7.3.2":      "TLS WWW Client.",
-	"1.3.6.1.5.5.7.3.3":      "Code signing.",
-	"1.3.6.1.5.5.7.3.4":      "Email protection.",
-	"1.3.6.1.5.5.7.3.8":      "Time stamping.",
-	"1.3.6.1.5.5.7.3.9":      "OCSP signing.",
-	"1.3.6.1.5.5.7.3.17":     "Ipsec IKE.",
-	"1.3.6.1.4.1.311.20.2.2": "Smart Card Logon.",
-	"2.5.29.37.0":            "Any purpose.",
-}
 
 func critText(c bool) string {
 	if c {
@@ -46,7 +23,7 @@ func writeExtension(b *strings.Builder, e pkix.Extension) {
 	crit := critText(e.Critical)
 	ok := true
 	switch {
-	case e.Id.Equal(oidBasicConstraints):
+	case e.Id.Equal(x509oid.BasicConstraints):
 		var bc struct {
 			IsCA       bool `asn1:"optional"`
 			MaxPathLen int  `asn1:"optional,default:-1"`
@@ -60,7 +37,7 @@ func writeExtension(b *strings.Builder, e pkix.Extension) {
 		if bc.IsCA && bc.MaxPathLen >= 0 {
 			fmt.Fprintf(b, "\t\t\tPath Length Constraint: %d\n", bc.MaxPathLen)
 		}
-	case e.Id.Equal(oidKeyUsage):
+	case e.Id.Equal(x509oid.KeyUsage):
 		var bits asn1.BitString
 		if _, err := asn1.Unmarshal(e.Value, &bits); err != nil {
 			ok = false
@@ -74,7 +51,7 @@ func writeExtension(b *strings.Builder, e pkix.Extension) {
 				b.WriteString("\t\t\t" + n + "\n")
 			}
 		}
-	case e.Id.Equal(oidExtKeyUsage):
+	case e.Id.Equal(x509oid.ExtKeyUsage):
 		var oids []asn1.ObjectIdentifier
 		if _, err := asn1.Unmarshal(e.Value, &oids); err != nil {
 			ok = false
@@ -82,13 +59,13 @@ func writeExtension(b *strings.Builder, e pkix.Extension) {
 		}
 		fmt.Fprintf(b, "\t\tKey Purpose (%s):\n", crit)
 		for _, o := range oids {
-			if n, known := purposeNames[o.String()]; known {
-				b.WriteString("\t\t\t" + n + "\n")
+			if n, known := libvirtcert.KeyPurposeName(o.String()); known {
+				b.WriteString("\t\t\t" + n + ".\n")
 			} else {
 				b.WriteString("\t\t\t" + o.String() + "\n")
 			}
 		}
-	case e.Id.Equal(oidSAN):
+	case e.Id.Equal(x509oid.SubjectAltName):
 		lines, err := generalNames(e.Value)
 		if err != nil {
 			ok = false
@@ -98,14 +75,14 @@ func writeExtension(b *strings.Builder, e pkix.Extension) {
 		for _, l := range lines {
 			b.WriteString("\t\t\t" + l + "\n")
 		}
-	case e.Id.Equal(oidSKI):
+	case e.Id.Equal(x509oid.SubjectKeyID):
 		var id []byte
 		if _, err := asn1.Unmarshal(e.Value, &id); err != nil {
 			ok = false
 			break
 		}
 		fmt.Fprintf(b, "\t\tSubject Key Identifier (%s):\n\t\t\t%s\n", crit, hex.EncodeToString(id))
-	case e.Id.Equal(oidAKI):
+	case e.Id.Equal(x509oid.AuthorityKeyID):
 		var aki struct {
 			ID []byte `asn1:"optional,tag:0"`
 		}
@@ -114,7 +91,7 @@ func writeExtension(b *strings.Builder, e pkix.Extension) {
 			break
 		}
 		fmt.Fprintf(b, "\t\tAuthority Key Identifier (%s):\n\t\t\t%s\n", crit, hex.EncodeToString(aki.ID))
-	case e.Id.Equal(oidCRLDP):
+	case e.Id.Equal(x509oid.CRLDistributionPoints):
 		uris, err := crlDistributionPoints(e.Value)
 		if err != nil {
 			ok = false
@@ -124,7 +101,7 @@ func writeExtension(b *strings.Builder, e pkix.Extension) {
 		for _, u := range uris {
 			b.WriteString("\t\t\tURI: " + u + "\n")
 		}
-	case e.Id.Equal(oidAIA):
+	case e.Id.Equal(x509oid.AuthorityInfoAccess):
 		var aia []struct {
 			Method   asn1.ObjectIdentifier
 			Location asn1.RawValue
@@ -136,10 +113,10 @@ func writeExtension(b *strings.Builder, e pkix.Extension) {
 		fmt.Fprintf(b, "\t\tAuthority Information Access (%s):\n", crit)
 		for _, a := range aia {
 			m := a.Method.String()
-			switch m {
-			case "1.3.6.1.5.5.7.48.1":
+			switch {
+			case a.Method.Equal(x509oid.AccessOCSP):
 				m += " (id-ad-ocsp)"
-			case "1.3.6.1.5.5.7.48.2":
+			case a.Method.Equal(x509oid.AccessCAIssuers):
 				m += " (id-ad-caIssuers)"
 			}
 			fmt.Fprintf(b, "\t\t\tAccess Method: %s\n", m)
@@ -147,7 +124,7 @@ func writeExtension(b *strings.Builder, e pkix.Extension) {
 				fmt.Fprintf(b, "\t\t\tAccess Location URI: %s\n", a.Location.Bytes)
 			}
 		}
-	case e.Id.Equal(oidTLSFeature):
+	case e.Id.Equal(x509oid.TLSFeature):
 		var feats []int
 		if _, err := asn1.Unmarshal(e.Value, &feats); err != nil {
 			ok = false
@@ -228,13 +205,13 @@ func otherName(content []byte) []string {
 	if _, err := asn1.Unmarshal(rest, &val); err != nil {
 		return []string{"otherName OID: " + oid.String()}
 	}
-	switch oid.String() {
-	case "1.3.6.1.5.5.7.8.5":
+	switch {
+	case oid.Equal(x509oid.XMPPAddr):
 		var s string
 		if _, err := asn1.Unmarshal(val.Bytes, &s); err == nil {
 			return []string{"XMPP Address: " + s}
 		}
-	case "1.3.6.1.4.1.311.20.2.3":
+	case oid.Equal(x509oid.UserPrincipalName):
 		var s string
 		if _, err := asn1.UnmarshalWithParams(val.Bytes, &s, "utf8"); err == nil {
 			return []string{"User Principal Name: " + s}

@@ -4,6 +4,8 @@ import (
 	"crypto/x509"
 	"fmt"
 	"strings"
+
+	"github.com/virt-pki/virt-pki/libvirtcert"
 )
 
 // Request returns csr as certtool prints a PKCS #10 request (certtool -q
@@ -15,7 +17,7 @@ func Request(csr *x509.CertificateRequest) string {
 	fmt.Fprintf(&b, "\tVersion: %d\n", csr.Version+1)
 	b.WriteString(dnLine("Subject", csr.RawSubject))
 	writePublicKey(&b, csr.PublicKey, "\t", "Subject Public Key Algorithm", "Algorithm Security Level")
-	fmt.Fprintf(&b, "\tSignature Algorithm: %s\n", SignatureAlgorithmName(&x509.Certificate{SignatureAlgorithm: csr.SignatureAlgorithm}))
+	fmt.Fprintf(&b, "\tSignature Algorithm: %s\n", libvirtcert.SignatureAlgorithmName(csr.SignatureAlgorithm))
 	if len(csr.Extensions) > 0 {
 		b.WriteString("\tAttributes:\n\t\tExtensions:\n")
 		for _, e := range csr.Extensions {

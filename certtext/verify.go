@@ -32,7 +32,7 @@ func Verify(chain, cas []*x509.Certificate, now time.Time) (string, bool) {
 		if issuer != nil {
 			fmt.Fprintf(&b, "\tChecked against: %s\n", rfc4514(issuer.RawSubject))
 		}
-		fmt.Fprintf(&b, "\tSignature algorithm: %s\n", SignatureAlgorithmName(c))
+		fmt.Fprintf(&b, "\tSignature algorithm: %s\n", libvirtcert.SignatureAlgorithmName(c.SignatureAlgorithm))
 		fmt.Fprintf(&b, "\tOutput: %s \n\n", status)
 		if overall == "" && !strings.HasPrefix(status, "Verified") {
 			overall = status

@@ -14,6 +14,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/virt-pki/virt-pki/internal/fileread"
 	"github.com/virt-pki/virt-pki/tlsprobe"
 )
 
@@ -193,7 +194,7 @@ func (p *producer) file(path string) bool {
 func (p *producer) walk(dir string) bool {
 	f, err := os.Open(dir)
 	if err != nil {
-		return p.report(sourceError(dir, "cannot read directory: "+unwrapPath(err)))
+		return p.report(sourceError(dir, "cannot read directory: "+fileread.Cause(err).Error()))
 	}
 	defer f.Close()
 	for {
@@ -225,7 +226,7 @@ func (p *producer) walk(dir string) bool {
 			return true
 		}
 		if err != nil {
-			return p.report(sourceError(dir, "cannot read directory: "+unwrapPath(err)))
+			return p.report(sourceError(dir, "cannot read directory: "+fileread.Cause(err).Error()))
 		}
 	}
 }
@@ -234,12 +235,12 @@ func (p *producer) walk(dir string) bool {
 func readFile(path string, buf *bytes.Buffer, opts Options, lenient bool) []Record {
 	f, err := os.Open(path)
 	if err != nil {
-		return []Record{sourceError(path, "cannot read: "+unwrapPath(err))}
+		return []Record{sourceError(path, "cannot read: "+fileread.Cause(err).Error())}
 	}
 	defer f.Close()
 	fi, err := f.Stat()
 	if err != nil {
-		return []Record{sourceError(path, "cannot read: "+unwrapPath(err))}
+		return []Record{sourceError(path, "cannot read: "+fileread.Cause(err).Error())}
 	}
 	if fi.IsDir() {
 		return []Record{sourceError(path, "is a directory")}
@@ -252,7 +253,7 @@ func readFile(path string, buf *bytes.Buffer, opts Options, lenient bool) []Reco
 	}
 	buf.Reset()
 	if _, err := buf.ReadFrom(io.LimitReader(f, opts.MaxFileSize+1)); err != nil {
-		return []Record{sourceError(path, "cannot read: "+unwrapPath(err))}
+		return []Record{sourceError(path, "cannot read: "+fileread.Cause(err).Error())}
 	}
 	if int64(buf.Len()) > opts.MaxFileSize {
 		return []Record{sourceError(path, fmt.Sprintf("larger than %d bytes, not read", opts.MaxFileSize))}
@@ -279,13 +280,4 @@ func probe(ctx context.Context, target string, opts Options) []Record {
 		opts.Policy.judge(&recs[i])
 	}
 	return recs
-}
-
-// unwrapPath drops the path an *fs.PathError repeats (the record carries it).
-func unwrapPath(err error) string {
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		return pe.Err.Error()
-	}
-	return err.Error()
 }

@@ -19,6 +19,7 @@ import (
 	"time"
 	"unicode/utf16"
 
+	"github.com/virt-pki/virt-pki/internal/pkitest"
 	"github.com/virt-pki/virt-pki/libvirtcert"
 )
 
@@ -27,20 +28,6 @@ import (
 //   - the real virt-pki-query-dn with libvirtcert.FormatDN and with our
 //     virt-pki-query-dn personality (output, error text, exit code);
 //   - the Subject line of the real certtool -i with FormatDNRFC4514.
-
-// der encodes one TLV with a single-octet tag.
-func der(tag byte, content []byte) []byte {
-	var l []byte
-	switch n := len(content); {
-	case n < 0x80:
-		l = []byte{byte(n)}
-	case n < 0x100:
-		l = []byte{0x81, byte(n)}
-	default:
-		l = []byte{0x82, byte(n >> 8), byte(n)}
-	}
-	return append(append([]byte{tag}, l...), content...)
-}
 
 func cat(parts ...[]byte) []byte { return bytes.Join(parts, nil) }
 
@@ -59,20 +46,20 @@ func oidDER(dotted string) []byte {
 }
 
 // atv is one AttributeTypeAndValue with an already encoded value.
-func atv(oid string, value []byte) []byte { return der(0x30, cat(oidDER(oid), value)) }
+func atv(oid string, value []byte) []byte { return pkitest.TLV(0x30, cat(oidDER(oid), value)) }
 
-func rdn(atvs ...[]byte) []byte { return der(0x31, cat(atvs...)) }
+func rdn(atvs ...[]byte) []byte { return pkitest.TLV(0x31, cat(atvs...)) }
 
-func name(rdns ...[]byte) []byte { return der(0x30, cat(rdns...)) }
+func name(rdns ...[]byte) []byte { return pkitest.TLV(0x30, cat(rdns...)) }
 
-func utf8s(s string) []byte            { return der(0x0c, []byte(s)) }
-func printable(s string) []byte        { return der(0x13, []byte(s)) }
-func ia5(s string) []byte              { return der(0x16, []byte(s)) }
-func teletex(s string) []byte          { return der(0x14, []byte(s)) }
-func numeric(s string) []byte          { return der(0x12, []byte(s)) }
-func octets(s string) []byte           { return der(0x04, []byte(s)) }
-func bmpRaw(b ...byte) []byte          { return der(0x1e, b) }
-func universal(s string) []byte        { return der(0x1c, utf32be(s)) }
+func utf8s(s string) []byte            { return pkitest.TLV(0x0c, []byte(s)) }
+func printable(s string) []byte        { return pkitest.TLV(0x13, []byte(s)) }
+func ia5(s string) []byte              { return pkitest.TLV(0x16, []byte(s)) }
+func teletex(s string) []byte          { return pkitest.TLV(0x14, []byte(s)) }
+func numeric(s string) []byte          { return pkitest.TLV(0x12, []byte(s)) }
+func octets(s string) []byte           { return pkitest.TLV(0x04, []byte(s)) }
+func bmpRaw(b ...byte) []byte          { return pkitest.TLV(0x1e, b) }
+func universal(s string) []byte        { return pkitest.TLV(0x1c, utf32be(s)) }
 func cn(value []byte) []byte           { return rdn(atv("2.5.4.3", value)) }
 func cnUTF8(s string) []byte           { return name(cn(utf8s(s))) }
 func attr(oid string, v []byte) []byte { return name(rdn(atv(oid, v))) }
@@ -82,7 +69,7 @@ func bmp(s string) []byte {
 	for _, u := range utf16.Encode([]rune(s)) {
 		b = append(b, byte(u>>8), byte(u))
 	}
-	return der(0x1e, b)
+	return pkitest.TLV(0x1e, b)
 }
 
 func utf32be(s string) []byte {
@@ -128,16 +115,16 @@ func dnCases() []struct {
 		{"empty-utf8", name(cn(utf8s("")))},
 		{"empty-printable-cn", name(cn(printable("")))},
 		{"empty-bmp-cn", name(cn(bmpRaw()))},
-		{"empty-universal-cn", name(cn(der(0x1c, nil)))},
+		{"empty-universal-cn", name(cn(pkitest.TLV(0x1c, nil)))},
 		{"empty-teletex-cn", name(cn(teletex("")))},
 		{"empty-ia5-cn", name(cn(ia5("")))},
 		{"empty-unknown-oid", attr("1.2.3.4", utf8s(""))},
 		{"empty-dc", attr("0.9.2342.19200300.100.1.25", ia5(""))},
 		{"empty-octet-key-id", attr("1.2.840.113549.1.9.21", octets(""))},
-		{"empty-null-cn", name(cn(der(0x05, nil)))},
+		{"empty-null-cn", name(cn(pkitest.TLV(0x05, nil)))},
 		{"empty-utf8-second", name(cn(utf8s("a")), rdn(atv("2.5.4.10", utf8s(""))))},
 		{"bmp-one-byte", name(cn(bmpRaw(0x41)))},
-		{"universal-odd", name(cn(der(0x1c, []byte{0, 0, 0x41})))},
+		{"universal-odd", name(cn(pkitest.TLV(0x1c, []byte{0, 0, 0x41})))},
 		{"printable-with-at", name(cn(printable("user@example")))},
 		{"ia5-cn", name(cn(ia5("ia5 name")))},
 		{"numeric-cn", name(cn(numeric("12345")))},
@@ -173,7 +160,7 @@ func dnCases() []struct {
 		{"unknown-oid", attr("1.2.3.4", utf8s("value"))},
 		{"unknown-oid-big-arc", attr("2.999.1", printable("v"))},
 		{"unknown-oid-arc-1", attr("1.39.7", printable("v"))},
-		{"constructed-value", attr("2.5.4.3", der(0x30, utf8s("x")))},
+		{"constructed-value", attr("2.5.4.3", pkitest.TLV(0x30, utf8s("x")))},
 		{"ogrn-numeric", attr("1.2.643.100.1", numeric("1027700132195"))},
 		{"ogrn-printable", attr("1.2.643.100.1", printable("1027700132195"))},
 		{"snils-ogrnip-inn", name(

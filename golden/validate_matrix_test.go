@@ -23,6 +23,7 @@ import (
 
 	"github.com/virt-pki/virt-pki/internal/libvirttest"
 	"github.com/virt-pki/virt-pki/internal/pkitest"
+	"github.com/virt-pki/virt-pki/x509oid"
 )
 
 // TestValidateMatrix rebuilds libvirt's TLS context test matrix
@@ -242,8 +243,6 @@ func (s matrixSet) write(t *testing.T, dir string, shared *pkitest.Cert) {
 	}
 }
 
-var oidKeyUsage = asn1.ObjectIdentifier{2, 5, 29, 15}
-
 // withEmptyKeyUsage re-signs leaf with a critical key usage extension that
 // has no bit set (libvirt's "usage: none:critical" sets).
 func withEmptyKeyUsage(t *testing.T, leaf, issuer *pkitest.Cert) *pkitest.Cert {
@@ -251,7 +250,7 @@ func withEmptyKeyUsage(t *testing.T, leaf, issuer *pkitest.Cert) *pkitest.Cert {
 	tmpl := *leaf.Cert
 	var ext []pkix.Extension
 	for _, e := range leaf.Cert.Extensions {
-		if !e.Id.Equal(oidKeyUsage) {
+		if !e.Id.Equal(x509oid.KeyUsage) {
 			ext = append(ext, e)
 		}
 	}
@@ -259,7 +258,7 @@ func withEmptyKeyUsage(t *testing.T, leaf, issuer *pkitest.Cert) *pkitest.Cert {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tmpl.ExtraExtensions = append(ext, pkix.Extension{Id: oidKeyUsage, Critical: true, Value: v})
+	tmpl.ExtraExtensions = append(ext, pkix.Extension{Id: x509oid.KeyUsage, Critical: true, Value: v})
 	tmpl.Extensions = nil
 	tmpl.KeyUsage = 0
 	der, err := x509.CreateCertificate(rand.Reader, &tmpl, issuer.Cert, leaf.Key.Public(), issuer.Key)

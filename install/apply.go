@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 
 	"github.com/virt-pki/virt-pki/internal/atomicfile"
+	"github.com/virt-pki/virt-pki/internal/fileread"
 )
 
 // ErrRefused is returned (wrapped) by Apply for a plan with FAIL findings.
@@ -232,7 +233,7 @@ func stage(e Entry, step func(string) error, staged *[]journalEntry) error {
 		return fail(err)
 	}
 	if err := f.Chown(e.Owner.UID, e.Owner.GID); err != nil {
-		return fail(fmt.Errorf("cannot set owner %s: %w", e.Owner.Name, pathErr(err)))
+		return fail(fmt.Errorf("cannot set owner %s: %w", e.Owner.Name, fileread.Cause(err)))
 	}
 	// Chown may clear set-id bits only, but set the mode again to be exact.
 	if err := f.Chmod(e.Mode); err != nil {
@@ -256,7 +257,7 @@ func stage(e Entry, step func(string) error, staged *[]journalEntry) error {
 			return err
 		}
 		if err := os.Link(e.Path, saved); err != nil {
-			return fmt.Errorf("%s: keeping the old file: %w", e.Path, pathErr(err))
+			return fmt.Errorf("%s: keeping the old file: %w", e.Path, fileread.Cause(err))
 		}
 		je.Saved = saved
 	}
@@ -306,11 +307,11 @@ func makeDir(d MkDir, step func(string) error) error {
 	parent, name := filepath.Split(d.Path)
 	tmp, err := os.MkdirTemp(parent, atomicfile.TempPrefix+name+"-")
 	if err != nil {
-		return fmt.Errorf("cannot create %s: %w", d.Path, pathErr(err))
+		return fmt.Errorf("cannot create %s: %w", d.Path, fileread.Cause(err))
 	}
 	fail := func(err error) error {
 		os.Remove(tmp)
-		return fmt.Errorf("cannot create %s: %w", d.Path, pathErr(err))
+		return fmt.Errorf("cannot create %s: %w", d.Path, fileread.Cause(err))
 	}
 	if err := step("chown dir " + d.Path); err != nil {
 		return fail(err)

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -14,6 +13,7 @@ import (
 	"time"
 
 	"github.com/virt-pki/virt-pki/finding"
+	"github.com/virt-pki/virt-pki/internal/fileread"
 	"github.com/virt-pki/virt-pki/keys"
 	"github.com/virt-pki/virt-pki/layout"
 )
@@ -265,23 +265,18 @@ func targetFiles(req Request, lay layout.Layout, p *Plan) ([]layout.File, error)
 func readSource(path string, r layout.Role) ([]byte, error) {
 	fi, err := os.Stat(path)
 	if err != nil {
-		return nil, inputErrorf("%s: cannot read the %s: %v", path, r.Describe(), pathErr(err))
+		return nil, inputErrorf("%s: cannot read the %s: %v", path, r.Describe(), fileread.Cause(err))
 	}
 	if fi.IsDir() {
 		return nil, inputErrorf("%s: is a directory, expected the %s file", path, r.Describe())
 	}
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, inputErrorf("%s: cannot read the %s: %v", path, r.Describe(), pathErr(err))
-	}
-	defer f.Close()
 	const limit = 1 << 20
-	data, err := io.ReadAll(io.LimitReader(f, limit+1))
-	if err != nil {
-		return nil, inputErrorf("%s: cannot read the %s: %v", path, r.Describe(), pathErr(err))
-	}
-	if len(data) > limit {
+	data, err := fileread.ReadCapped(path, limit)
+	if errors.Is(err, fileread.ErrTooLarge) {
 		return nil, inputErrorf("%s: larger than %d bytes, not a %s file", path, limit, r.Describe())
+	}
+	if err != nil {
+		return nil, inputErrorf("%s: cannot read the %s: %v", path, r.Describe(), err)
 	}
 	return data, nil
 }
@@ -302,14 +297,6 @@ func parseSource(path string, r layout.Role, data []byte) error {
 	return nil
 }
 
-func pathErr(err error) error {
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		return pe.Err
-	}
-	return err
-}
-
 // classify compares an entry with what is installed now.
 func (p *Plan) classify(e *Entry, req Request) error {
 	fi, err := os.Lstat(e.Path)
@@ -325,12 +312,12 @@ func (p *Plan) classify(e *Entry, req Request) error {
 		}
 	}
 	if err != nil {
-		return inputErrorf("%s: %v", e.Path, pathErr(err))
+		return inputErrorf("%s: %v", e.Path, fileread.Cause(err))
 	}
 	if fi.Mode()&fs.ModeSymlink != 0 {
 		dest, err := filepath.EvalSymlinks(e.Path)
 		if err != nil {
-			return inputErrorf("%s: is a dangling symlink (%v); remove it first", e.Path, pathErr(err))
+			return inputErrorf("%s: is a dangling symlink (%v); remove it first", e.Path, fileread.Cause(err))
 		}
 		if !p.insideLayout(dest) {
 			return inputErrorf("%s: is a symlink to %s, outside the layout; refusing to write through or replace it (remove the link first)", e.Path, dest)
@@ -348,7 +335,7 @@ func (p *Plan) classify(e *Entry, req Request) error {
 	}
 	cur, err := os.ReadFile(e.Path)
 	if err != nil {
-		return inputErrorf("%s: cannot read the installed file: %v", e.Path, pathErr(err))
+		return inputErrorf("%s: cannot read the installed file: %v", e.Path, fileread.Cause(err))
 	}
 	uid, gid := ownerOf(fi)
 	e.Was = fmt.Sprintf("%04o %s", fi.Mode().Perm(), ownerName(uid, gid))
@@ -399,7 +386,7 @@ func (p *Plan) checkWritable(dir string) error {
 			return nil
 		}
 		if !errors.Is(err, fs.ErrNotExist) {
-			return inputErrorf("%s: %v", dir, pathErr(err))
+			return inputErrorf("%s: %v", dir, fileread.Cause(err))
 		}
 		parent := filepath.Dir(dir)
 		if parent == dir {
@@ -439,7 +426,7 @@ func (p *Plan) planDirs(req Request, lay layout.Layout) error {
 			return nil
 		}
 		if !errors.Is(err, fs.ErrNotExist) {
-			return inputErrorf("%s: %v", dir, pathErr(err))
+			return inputErrorf("%s: %v", dir, fileread.Cause(err))
 		}
 		parent := filepath.Dir(dir)
 		if parent != dir {

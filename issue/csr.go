@@ -10,22 +10,7 @@ import (
 	"fmt"
 
 	"github.com/virt-pki/virt-pki/templates"
-)
-
-var (
-	oidSAN         = asn1.ObjectIdentifier{2, 5, 29, 17}
-	oidBasic       = asn1.ObjectIdentifier{2, 5, 29, 19}
-	oidKeyUsage    = asn1.ObjectIdentifier{2, 5, 29, 15}
-	oidExtKeyUsage = asn1.ObjectIdentifier{2, 5, 29, 37}
-	oidTLSFeature  = asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 1, 24}
-
-	oidKPServer   = asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 3, 1}
-	oidKPClient   = asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 3, 2}
-	oidKPCode     = asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 3, 3}
-	oidKPEmail    = asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 3, 4}
-	oidKPTime     = asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 3, 8}
-	oidKPOCSP     = asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 3, 9}
-	oidKPIPsecIKE = asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 3, 17}
+	"github.com/virt-pki/virt-pki/x509oid"
 )
 
 // CertificateRequest builds the PKCS #10 request certtool 3.7.9 -q makes
@@ -67,7 +52,7 @@ func CertificateRequest(t *templates.Template, key crypto.Signer, sigAlg x509.Si
 		return pkix.Extension{}, false
 	}
 	var exts []pkix.Extension
-	if e, ok := find(oidSAN); ok {
+	if e, ok := find(x509oid.SubjectAltName); ok {
 		exts = append(exts, e)
 	}
 	for _, e := range t.AddExtensions {
@@ -76,25 +61,25 @@ func CertificateRequest(t *templates.Template, key crypto.Signer, sigAlg x509.Si
 	for _, e := range t.AddCriticalExtensions {
 		exts = append(exts, pkix.Extension{Id: e.OID, Critical: true, Value: e.Value})
 	}
-	if e, ok := find(oidBasic); ok {
+	if e, ok := find(x509oid.BasicConstraints); ok {
 		exts = append(exts, e)
 	}
 	var purposes []asn1.ObjectIdentifier
 	for _, p := range []struct {
 		on  bool
 		oid asn1.ObjectIdentifier
-	}{{t.CodeSigningKey, oidKPCode}, {t.TimeStampingKey, oidKPTime}, {t.EmailProtectionKey, oidKPEmail},
-		{t.IPsecIKEKey, oidKPIPsecIKE}, {t.OCSPSigningKey, oidKPOCSP}} {
+	}{{t.CodeSigningKey, x509oid.KeyPurposeCodeSigning}, {t.TimeStampingKey, x509oid.KeyPurposeTimeStamping}, {t.EmailProtectionKey, x509oid.KeyPurposeEmailProtection},
+		{t.IPsecIKEKey, x509oid.KeyPurposeIPsecIKE}, {t.OCSPSigningKey, x509oid.KeyPurposeOCSPSigning}} {
 		if p.on {
 			purposes = append(purposes, p.oid)
 		}
 	}
 	early := len(purposes) > 0
 	if t.TLSWWWClient {
-		purposes = append(purposes, oidKPClient)
+		purposes = append(purposes, x509oid.KeyPurposeClientAuth)
 	}
 	if t.TLSWWWServer {
-		purposes = append(purposes, oidKPServer)
+		purposes = append(purposes, x509oid.KeyPurposeServerAuth)
 	}
 	purposes = append(purposes, t.KeyPurposeOIDs...)
 	var eku *pkix.Extension
@@ -103,7 +88,7 @@ func CertificateRequest(t *templates.Template, key crypto.Signer, sigAlg x509.Si
 		if err != nil {
 			return nil, err
 		}
-		eku = &pkix.Extension{Id: oidExtKeyUsage, Critical: true, Value: v}
+		eku = &pkix.Extension{Id: x509oid.ExtKeyUsage, Critical: true, Value: v}
 	}
 	if early {
 		exts = append(exts, *eku)
@@ -113,7 +98,7 @@ func CertificateRequest(t *templates.Template, key crypto.Signer, sigAlg x509.Si
 		return nil, err
 	}
 	exts = append(exts, ku)
-	if e, ok := find(oidTLSFeature); ok {
+	if e, ok := find(x509oid.TLSFeature); ok {
 		exts = append(exts, e)
 	}
 	if !early && eku != nil {
@@ -154,5 +139,5 @@ func requestKeyUsage(t *templates.Template, pub crypto.PublicKey) (pkix.Extensio
 	if err != nil {
 		return pkix.Extension{}, err
 	}
-	return pkix.Extension{Id: oidKeyUsage, Critical: true, Value: v}, nil
+	return pkix.Extension{Id: x509oid.KeyUsage, Critical: true, Value: v}, nil
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/virt-pki/virt-pki/keys"
 	"github.com/virt-pki/virt-pki/templates"
+	"github.com/virt-pki/virt-pki/x509oid"
 )
 
 func TestCertificateRequestRules(t *testing.T) {
@@ -42,7 +43,7 @@ func TestCertificateRequestRules(t *testing.T) {
 		var order []string
 		for _, e := range csr.Extensions {
 			order = append(order, e.Id.String())
-			if e.Id.Equal(oidExtKeyUsage) && !e.Critical {
+			if e.Id.Equal(x509oid.ExtKeyUsage) && !e.Critical {
 				t.Error("key purposes not critical in the request")
 			}
 		}
@@ -55,7 +56,7 @@ func TestCertificateRequestRules(t *testing.T) {
 		}
 		// Go does not decode KeyUsage in requests: read the bit string.
 		for _, e := range csr.Extensions {
-			if e.Id.Equal(oidKeyUsage) {
+			if e.Id.Equal(x509oid.KeyUsage) {
 				want, _ := requestKeyUsage(tmpl, signer.Public())
 				if string(e.Value) != string(want.Value) {
 					t.Errorf("key usage %x", e.Value)

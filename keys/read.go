@@ -9,12 +9,12 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
-	"io"
-	"os"
 	"strings"
 
 	"go.step.sm/crypto/keyutil"
 	"go.step.sm/crypto/pemutil"
+
+	"github.com/virt-pki/virt-pki/internal/fileread"
 )
 
 // MaxKeyFileSize caps how much of a key file is read; certtool's text block
@@ -29,17 +29,12 @@ var ErrNotPrivateKey = errors.New("no private key")
 // before the PEM block, as certtool writes it, is skipped). Errors name the
 // file.
 func ReadPrivateKeyFile(path string) (crypto.Signer, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("%s: cannot read private key: %w", path, unwrapPathError(err))
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, MaxKeyFileSize+1))
-	if err != nil {
-		return nil, fmt.Errorf("%s: cannot read private key: %w", path, unwrapPathError(err))
-	}
-	if len(data) > MaxKeyFileSize {
+	data, err := fileread.ReadCapped(path, MaxKeyFileSize)
+	if errors.Is(err, fileread.ErrTooLarge) {
 		return nil, fmt.Errorf("%s: larger than %d bytes, not a private key file", path, MaxKeyFileSize)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%s: cannot read private key: %w", path, err)
 	}
 	key, err := ParsePrivateKeyPEM(data)
 	if err != nil {
@@ -113,14 +108,6 @@ func MatchesPublicKey(key crypto.Signer, pub crypto.PublicKey) bool {
 		return false
 	}
 	return keyutil.Equal(key.Public(), pub)
-}
-
-func unwrapPathError(err error) error {
-	var pe *os.PathError
-	if errors.As(err, &pe) {
-		return pe.Err
-	}
-	return err
 }
 
 // trimPemutil drops pemutil's "error parsing PEM: " prefix, which names a

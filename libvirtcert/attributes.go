@@ -144,3 +144,39 @@ func parseOID(dotted string) asn1.ObjectIdentifier {
 	}
 	return oid
 }
+
+// StringType is the ASN.1 string type GnuTLS gives a DN attribute's text
+// value when it encodes one (certtool templates, gnutls_x509_crt_set_dn).
+type StringType int
+
+const (
+	// DirectoryString: PrintableString when every byte is in GnuTLS's
+	// printable set, else UTF8String.
+	DirectoryString StringType = iota
+	PrintableString
+	IA5String
+	UTF8String
+	NumericString
+)
+
+// AttributeStringType returns how GnuTLS encodes text values of the
+// attribute oid (the etype column of _oid2str). It is false exactly when
+// AttributeName is: GnuTLS does not set attributes it cannot name (certtool:
+// "The OID is not supported").
+func AttributeStringType(oid asn1.ObjectIdentifier) (StringType, bool) {
+	a, ok := lookupAttribute(oid.String())
+	if !ok || a.name == "" {
+		return 0, false
+	}
+	switch a.kind {
+	case kindPrintable:
+		return PrintableString, true
+	case kindIA5:
+		return IA5String, true
+	case kindUTF8:
+		return UTF8String, true
+	case kindNumeric:
+		return NumericString, true
+	}
+	return DirectoryString, true
+}

@@ -73,3 +73,28 @@ func TestAttributeTableConsistent(t *testing.T) {
 		}
 	}
 }
+
+func TestAttributeStringType(t *testing.T) {
+	for _, tc := range []struct {
+		oid  asn1.ObjectIdentifier
+		want StringType
+	}{
+		{asn1.ObjectIdentifier{2, 5, 4, 3}, DirectoryString},
+		{asn1.ObjectIdentifier{2, 5, 4, 6}, PrintableString},
+		{asn1.ObjectIdentifier{2, 5, 4, 46}, PrintableString},
+		{asn1.ObjectIdentifier{0, 9, 2342, 19200300, 100, 1, 25}, IA5String},
+		{asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 1}, IA5String},
+		{asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 8, 5}, UTF8String},
+		{asn1.ObjectIdentifier{1, 2, 643, 3, 131, 1, 1}, NumericString},
+	} {
+		if got, ok := AttributeStringType(tc.oid); !ok || got != tc.want {
+			t.Errorf("AttributeStringType(%s) = %v, %v; want %v, true", tc.oid, got, ok, tc.want)
+		}
+	}
+	// Unnamed rows and unknown OIDs cannot be set.
+	for _, oid := range []asn1.ObjectIdentifier{{1, 2, 840, 113549, 1, 9, 7}, {1, 2, 840, 113549, 1, 9, 21}, {1, 2, 3, 4}} {
+		if _, ok := AttributeStringType(oid); ok {
+			t.Errorf("AttributeStringType(%s) is true", oid)
+		}
+	}
+}

@@ -6,6 +6,8 @@ import (
 	"encoding/asn1"
 	"errors"
 	"time"
+
+	"github.com/virt-pki/virt-pki/x509oid"
 )
 
 // GnuTLS certificate status bits (gnutls_certificate_status_t) that
@@ -116,7 +118,7 @@ func VerifyChain(leaf *x509.Certificate, cas []*x509.Certificate, now time.Time)
 			if !issuer.IsCA && !bytes.Equal(issuer.Raw, leaf.Raw) {
 				fail(StatusSignerNotCA, name+" is not a CA (basic constraints)")
 			}
-			if _, _, hasKU := extension(issuer, oidExtKeyUsage); hasKU && issuer.KeyUsage&x509.KeyUsageCertSign == 0 {
+			if _, _, hasKU := extension(issuer, x509oid.KeyUsage); hasKU && issuer.KeyUsage&x509.KeyUsageCertSign == 0 {
 				fail(StatusSignerConstraints, name+" key usage does not permit certificate signing")
 			}
 		}

@@ -6,43 +6,25 @@ import (
 	"errors"
 	"strings"
 	"testing"
+
+	"github.com/virt-pki/virt-pki/internal/pkitest"
+	"github.com/virt-pki/virt-pki/x509oid"
 )
 
 // Test helpers that hand-encode Names (the golden differential test covers
 // the same ground against the real GnuTLS tools).
-func tlv(tag byte, content []byte) []byte {
-	var l []byte
-	switch n := len(content); {
-	case n < 0x80:
-		l = []byte{byte(n)}
-	case n < 0x100:
-		l = []byte{0x81, byte(n)}
-	default:
-		l = []byte{0x82, byte(n >> 8), byte(n)}
-	}
-	return append(append([]byte{tag}, l...), content...)
-}
-
 func testATV(oid asn1.ObjectIdentifier, value []byte) []byte {
 	o, err := asn1.Marshal(oid)
 	if err != nil {
 		panic(err)
 	}
-	return tlv(0x30, append(o, value...))
+	return pkitest.TLV(0x30, append(o, value...))
 }
 
-func testRDN(atvs ...[]byte) []byte  { return tlv(0x31, bytes.Join(atvs, nil)) }
-func testName(rdns ...[]byte) []byte { return tlv(0x30, bytes.Join(rdns, nil)) }
+func testRDN(atvs ...[]byte) []byte  { return pkitest.TLV(0x31, bytes.Join(atvs, nil)) }
+func testName(rdns ...[]byte) []byte { return pkitest.TLV(0x30, bytes.Join(rdns, nil)) }
 
-var (
-	oidCN  = asn1.ObjectIdentifier{2, 5, 4, 3}
-	oidO   = asn1.ObjectIdentifier{2, 5, 4, 10}
-	oidC   = asn1.ObjectIdentifier{2, 5, 4, 6}
-	oidUID = asn1.ObjectIdentifier{0, 9, 2342, 19200300, 100, 1, 1}
-	oidDC  = asn1.ObjectIdentifier{0, 9, 2342, 19200300, 100, 1, 25}
-)
-
-func cnName(value []byte) []byte { return testName(testRDN(testATV(oidCN, value))) }
+func cnName(value []byte) []byte { return testName(testRDN(testATV(x509oid.CommonName, value))) }
 
 func TestFormatDN(t *testing.T) {
 	// Expectations observed with virt-pki-query-dn (libvirt 9.0, GnuTLS
@@ -53,29 +35,29 @@ func TestFormatDN(t *testing.T) {
 		legacy  string
 		rfc4514 string
 	}{
-		{"order", testName(testRDN(testATV(oidO, tlv(0x0c, []byte("Libvirt Project")))), testRDN(testATV(oidCN, tlv(0x0c, []byte("compute1"))))),
+		{"order", testName(testRDN(testATV(x509oid.Organization, pkitest.TLV(0x0c, []byte("Libvirt Project")))), testRDN(testATV(x509oid.CommonName, pkitest.TLV(0x0c, []byte("compute1"))))),
 			"O=Libvirt Project,CN=compute1", "CN=compute1,O=Libvirt Project"},
-		{"escapes", testName(testRDN(testATV(oidO, tlv(0x0c, []byte("A+B <C> ; D")))), testRDN(testATV(oidCN, tlv(0x0c, []byte("Smith, John"))))),
+		{"escapes", testName(testRDN(testATV(x509oid.Organization, pkitest.TLV(0x0c, []byte("A+B <C> ; D")))), testRDN(testATV(x509oid.CommonName, pkitest.TLV(0x0c, []byte("Smith, John"))))),
 			`O=A\+B \<C\> \; D,CN=Smith\, John`, `CN=Smith\, John,O=A\+B \<C\> \; D`},
-		{"quotes-backslash", cnName(tlv(0x0c, []byte(`a"b\c`))), `CN=a\"b\\c`, `CN=a\"b\\c`},
-		{"leading-hash", cnName(tlv(0x0c, []byte("#x"))), `CN=\#x`, `CN=\#x`},
-		{"lead-trail-space", cnName(tlv(0x0c, []byte("  a  "))), `CN=\  a \ `, `CN=\  a \ `},
-		{"equals-raw", cnName(tlv(0x0c, []byte("a=b"))), `CN=a=b`, `CN=a=b`},
-		{"utf8-raw", cnName(tlv(0x0c, []byte("Straße"))), `CN=Straße`, `CN=Straße`},
-		{"bmp", cnName(tlv(0x1e, []byte{0, 'A', 0, 0xdf})), `CN=Aß`, `CN=Aß`},
-		{"bmp-lone-surrogate", cnName(tlv(0x1e, []byte{0xd8, 0, 0, 'A'})), `CN=\#d8000041`, `CN=\#d8000041`},
-		{"universal", cnName(tlv(0x1c, []byte{0, 0, 0, 'A'})), `CN=\#00000041`, `CN=\#00000041`},
-		{"teletex-ascii", cnName(tlv(0x14, []byte("tt"))), `CN=tt`, `CN=tt`},
-		{"teletex-latin1", cnName(tlv(0x14, []byte("caf\xe9"))), `CN=\#636166e9`, `CN=\#636166e9`},
-		{"ia5-cn-is-hex", cnName(tlv(0x16, []byte("x"))), `CN=#160178`, `CN=#160178`},
-		{"nul-is-hex", cnName(tlv(0x0c, []byte("a\x00b"))), `CN=#0c03610062`, `CN=#0c03610062`},
-		{"country-utf8-is-hex", testName(testRDN(testATV(oidC, tlv(0x0c, []byte("GB"))))), `C=#0c024742`, `C=#0c024742`},
-		{"unknown-oid", testName(testRDN(testATV(asn1.ObjectIdentifier{1, 2, 3, 4}, tlv(0x0c, []byte("v"))))), `1.2.3.4=#0c0176`, `1.2.3.4=#0c0176`},
-		{"multi-valued", testName(testRDN(testATV(oidCN, tlv(0x0c, []byte("a"))), testATV(oidUID, tlv(0x0c, []byte("u")))), testRDN(testATV(oidDC, tlv(0x16, []byte("com"))))),
+		{"quotes-backslash", cnName(pkitest.TLV(0x0c, []byte(`a"b\c`))), `CN=a\"b\\c`, `CN=a\"b\\c`},
+		{"leading-hash", cnName(pkitest.TLV(0x0c, []byte("#x"))), `CN=\#x`, `CN=\#x`},
+		{"lead-trail-space", cnName(pkitest.TLV(0x0c, []byte("  a  "))), `CN=\  a \ `, `CN=\  a \ `},
+		{"equals-raw", cnName(pkitest.TLV(0x0c, []byte("a=b"))), `CN=a=b`, `CN=a=b`},
+		{"utf8-raw", cnName(pkitest.TLV(0x0c, []byte("Straße"))), `CN=Straße`, `CN=Straße`},
+		{"bmp", cnName(pkitest.TLV(0x1e, []byte{0, 'A', 0, 0xdf})), `CN=Aß`, `CN=Aß`},
+		{"bmp-lone-surrogate", cnName(pkitest.TLV(0x1e, []byte{0xd8, 0, 0, 'A'})), `CN=\#d8000041`, `CN=\#d8000041`},
+		{"universal", cnName(pkitest.TLV(0x1c, []byte{0, 0, 0, 'A'})), `CN=\#00000041`, `CN=\#00000041`},
+		{"teletex-ascii", cnName(pkitest.TLV(0x14, []byte("tt"))), `CN=tt`, `CN=tt`},
+		{"teletex-latin1", cnName(pkitest.TLV(0x14, []byte("caf\xe9"))), `CN=\#636166e9`, `CN=\#636166e9`},
+		{"ia5-cn-is-hex", cnName(pkitest.TLV(0x16, []byte("x"))), `CN=#160178`, `CN=#160178`},
+		{"nul-is-hex", cnName(pkitest.TLV(0x0c, []byte("a\x00b"))), `CN=#0c03610062`, `CN=#0c03610062`},
+		{"country-utf8-is-hex", testName(testRDN(testATV(x509oid.Country, pkitest.TLV(0x0c, []byte("GB"))))), `C=#0c024742`, `C=#0c024742`},
+		{"unknown-oid", testName(testRDN(testATV(asn1.ObjectIdentifier{1, 2, 3, 4}, pkitest.TLV(0x0c, []byte("v"))))), `1.2.3.4=#0c0176`, `1.2.3.4=#0c0176`},
+		{"multi-valued", testName(testRDN(testATV(x509oid.CommonName, pkitest.TLV(0x0c, []byte("a"))), testATV(x509oid.UserID, pkitest.TLV(0x0c, []byte("u")))), testRDN(testATV(x509oid.DomainComponent, pkitest.TLV(0x16, []byte("com"))))),
 			`CN=a+UID=u,DC=com`, `DC=com,CN=a+UID=u`},
-		{"empty-rdn-middle", testName(testRDN(testATV(oidCN, tlv(0x0c, []byte("a")))), testRDN(), testRDN(testATV(oidO, tlv(0x0c, []byte("b"))))),
+		{"empty-rdn-middle", testName(testRDN(testATV(x509oid.CommonName, pkitest.TLV(0x0c, []byte("a")))), testRDN(), testRDN(testATV(x509oid.Organization, pkitest.TLV(0x0c, []byte("b"))))),
 			`CN=a,O=b`, `O=b,CN=a`},
-		{"empty-rdn-last", testName(testRDN(testATV(oidCN, tlv(0x0c, []byte("a")))), testRDN()), `CN=a,`, `CN=a`},
+		{"empty-rdn-last", testName(testRDN(testATV(x509oid.CommonName, pkitest.TLV(0x0c, []byte("a")))), testRDN()), `CN=a,`, `CN=a`},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -98,9 +80,9 @@ func TestFormatDNErrors(t *testing.T) {
 		want error
 	}{
 		{"empty-subject", testName(), ErrEmptyDN},
-		{"empty-cn", cnName(tlv(0x0c, nil)), ErrDNValueNotValid},
+		{"empty-cn", cnName(pkitest.TLV(0x0c, nil)), ErrDNValueNotValid},
 		{"empty-rdns-only", testName(testRDN()), ErrDNAbort},
-		{"octet-with-nul", testName(testRDN(testATV(asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 21}, tlv(0x04, []byte("a\x00"))))), ErrDNDER},
+		{"octet-with-nul", testName(testRDN(testATV(asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 21}, pkitest.TLV(0x04, []byte("a\x00"))))), ErrDNDER},
 		{"not-der", []byte{0x30, 0x05, 0x31}, ErrDNDER},
 		{"trailing-bytes", append(testName(), 0), ErrDNDER},
 	}
@@ -168,13 +150,13 @@ func TestSubjectDN(t *testing.T) {
 // FuzzFormatDN feeds arbitrary bytes to the DN parser and printers: they
 // must never panic, and must agree on success.
 func FuzzFormatDN(f *testing.F) {
-	f.Add(testName(testRDN(testATV(oidCN, tlv(0x0c, []byte("a,b"))))))
-	f.Add(testName(testRDN(testATV(oidCN, tlv(0x1e, []byte{0xd8, 0x3d, 0xde, 0x00})), testATV(oidUID, tlv(0x13, []byte("x"))))))
-	f.Add(testName(testRDN(testATV(oidC, tlv(0x13, nil)))))
+	f.Add(testName(testRDN(testATV(x509oid.CommonName, pkitest.TLV(0x0c, []byte("a,b"))))))
+	f.Add(testName(testRDN(testATV(x509oid.CommonName, pkitest.TLV(0x1e, []byte{0xd8, 0x3d, 0xde, 0x00})), testATV(x509oid.UserID, pkitest.TLV(0x13, []byte("x"))))))
+	f.Add(testName(testRDN(testATV(x509oid.Country, pkitest.TLV(0x13, nil)))))
 	f.Add(testName(testRDN()))
 	f.Add(testName())
-	f.Add(cnName(tlv(0x1c, []byte{0, 0, 0})))
-	f.Add(cnName(tlv(0x14, []byte{0xff, 0x20})))
+	f.Add(cnName(pkitest.TLV(0x1c, []byte{0, 0, 0})))
+	f.Add(cnName(pkitest.TLV(0x14, []byte{0xff, 0x20})))
 	f.Add([]byte{0x30, 0x80, 0x00, 0x00})
 	f.Add([]byte{0x30, 0x84, 0xff, 0xff, 0xff, 0xff})
 	f.Fuzz(func(t *testing.T, raw []byte) {

@@ -5,6 +5,8 @@ import (
 	"crypto/x509"
 	"net/netip"
 	"strings"
+
+	"github.com/virt-pki/virt-pki/x509oid"
 )
 
 // MatchHostname reports whether cert is valid for host by GnuTLS 3.7's
@@ -104,7 +106,7 @@ func singleCN(rawSubject []byte) (string, bool) {
 	var found []AVA
 	for _, rdn := range rdns {
 		for _, a := range rdn {
-			if a.OID == "2.5.4.3" {
+			if a.OID == x509oid.CommonName.String() {
 				found = append(found, a)
 			}
 		}

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/virt-pki/virt-pki/internal/pkitest"
+	"github.com/virt-pki/virt-pki/x509oid"
 )
 
 func TestMatchHostname(t *testing.T) {
@@ -25,8 +26,8 @@ func TestMatchHostname(t *testing.T) {
 	cnOnlyClientEKU := mk("compute1.example", nil, nil, clientEKU)
 	ipOnly := mk("compute1.example", nil, []string{"192.0.2.1"}, nil)
 	cnIP := mk("192.0.2.7", nil, nil, nil)
-	twoCN := pkitest.New(t, pkitest.Spec{RawSubject: testName(testRDN(testATV(oidCN, tlv(0x0c, []byte("a.example")))), testRDN(testATV(oidCN, tlv(0x0c, []byte("b.example")))))}, ca).Cert
-	commaCN := pkitest.New(t, pkitest.Spec{RawSubject: cnName(tlv(0x0c, []byte("a,b")))}, ca).Cert
+	twoCN := pkitest.New(t, pkitest.Spec{RawSubject: testName(testRDN(testATV(x509oid.CommonName, pkitest.TLV(0x0c, []byte("a.example")))), testRDN(testATV(x509oid.CommonName, pkitest.TLV(0x0c, []byte("b.example")))))}, ca).Cert
+	commaCN := pkitest.New(t, pkitest.Spec{RawSubject: cnName(pkitest.TLV(0x0c, []byte("a,b")))}, ca).Cert
 
 	cases := []struct {
 		name string

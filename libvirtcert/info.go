@@ -11,6 +11,8 @@ import (
 	"encoding/hex"
 	"math"
 	"time"
+
+	"github.com/virt-pki/virt-pki/x509oid"
 )
 
 // Info is a certificate summary in the spirit of certtool -i, with
@@ -146,15 +148,23 @@ var KeyUsageNames = []struct {
 }
 
 var purposeNames = map[string]string{
-	KeyPurposeServer:         "TLS WWW Server",
-	KeyPurposeClient:         "TLS WWW Client",
-	"1.3.6.1.5.5.7.3.3":      "Code signing",
-	"1.3.6.1.5.5.7.3.4":      "Email protection",
-	"1.3.6.1.5.5.7.3.8":      "Time stamping",
-	"1.3.6.1.5.5.7.3.9":      "OCSP signing",
-	"1.3.6.1.5.5.7.3.17":     "Ipsec IKE",
-	"1.3.6.1.4.1.311.20.2.2": "Smart Card Logon",
-	KeyPurposeAny:            "Any purpose",
+	KeyPurposeServer:                           "TLS WWW Server",
+	KeyPurposeClient:                           "TLS WWW Client",
+	x509oid.KeyPurposeCodeSigning.String():     "Code signing",
+	x509oid.KeyPurposeEmailProtection.String(): "Email protection",
+	x509oid.KeyPurposeTimeStamping.String():    "Time stamping",
+	x509oid.KeyPurposeOCSPSigning.String():     "OCSP signing",
+	x509oid.KeyPurposeIPsecIKE.String():        "Ipsec IKE",
+	x509oid.KeyPurposeSmartCardLogon.String():  "Smart Card Logon",
+	KeyPurposeAny:                              "Any purpose",
+}
+
+// KeyPurposeName is certtool's name for the key purpose oid (dotted, e.g.
+// "TLS WWW Server" for KeyPurposeServer); ok is false for OIDs certtool
+// does not name.
+func KeyPurposeName(oid string) (name string, ok bool) {
+	name, ok = purposeNames[oid]
+	return name, ok
 }
 
 // Describe summarises cert, found at index (1-based) and line of file,
@@ -176,7 +186,7 @@ func Describe(cert *x509.Certificate, file string, index, line int, at time.Time
 		SHA1:       hexSum1(cert.Raw),
 		SHA256:     hexSum256(cert.Raw),
 	}
-	in.SignatureAlgorithm = gnutlsSignatureName(cert.SignatureAlgorithm)
+	in.SignatureAlgorithm = SignatureAlgorithmName(cert.SignatureAlgorithm)
 	switch {
 	case cert.NotAfter.Unix() < at.Unix():
 		in.Validity = "expired"
@@ -192,7 +202,7 @@ func Describe(cert *x509.Certificate, file string, index, line int, at time.Time
 	for _, u := range cert.URIs {
 		in.SANs.URI = append(in.SANs.URI, u.String())
 	}
-	if _, crit, ok := extension(cert, oidExtBasicConstraints); ok {
+	if _, crit, ok := extension(cert, x509oid.BasicConstraints); ok {
 		bc := &BasicConstraintsInfo{Critical: crit, CA: cert.IsCA}
 		if cert.IsCA && (cert.MaxPathLen > 0 || cert.MaxPathLenZero) {
 			n := cert.MaxPathLen
@@ -200,7 +210,7 @@ func Describe(cert *x509.Certificate, file string, index, line int, at time.Time
 		}
 		in.BasicConstraints = bc
 	}
-	if _, crit, ok := extension(cert, oidExtKeyUsage); ok {
+	if _, crit, ok := extension(cert, x509oid.KeyUsage); ok {
 		ku := &KeyUsageInfo{Critical: crit, Usages: []string{}}
 		for _, n := range KeyUsageNames {
 			if cert.KeyUsage&n.Usage != 0 {
@@ -273,7 +283,10 @@ func serialHex(cert *x509.Certificate) string {
 	return cert.SerialNumber.Text(16)
 }
 
-func gnutlsSignatureName(a x509.SignatureAlgorithm) string {
+// SignatureAlgorithmName is GnuTLS's name for a signature algorithm
+// ("RSA-SHA256", "ECDSA-SHA384", "EdDSA-Ed25519"), as certtool -i and
+// gnutls-cli print it; algorithms GnuTLS does not name get Go's name.
+func SignatureAlgorithmName(a x509.SignatureAlgorithm) string {
 	switch a {
 	case x509.SHA256WithRSA:
 		return "RSA-SHA256"

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"strings"
 	"time"
+
+	"github.com/virt-pki/virt-pki/x509oid"
 )
 
 // Problem IDs reported by CheckCertificate. They are stable: validators,
@@ -46,12 +48,6 @@ func (p Problem) Text(file string) string {
 	return strings.Replace(p.Message, "%s", file, 1)
 }
 
-var (
-	oidExtBasicConstraints = asn1.ObjectIdentifier{2, 5, 29, 19}
-	oidExtKeyUsage         = asn1.ObjectIdentifier{2, 5, 29, 15}
-	oidExtExtKeyUsage      = asn1.ObjectIdentifier{2, 5, 29, 37}
-)
-
 // Key purpose OIDs as GnuTLS names them.
 const (
 	KeyPurposeServer = "1.3.6.1.5.5.7.3.1" // GNUTLS_KP_TLS_WWW_SERVER
@@ -74,7 +70,7 @@ func extension(cert *x509.Certificate, oid asn1.ObjectIdentifier) (value []byte,
 // lists them), whether the extension is critical, and whether it is
 // present.
 func KeyPurposes(cert *x509.Certificate) (oids []string, critical, present bool) {
-	v, crit, ok := extension(cert, oidExtExtKeyUsage)
+	v, crit, ok := extension(cert, x509oid.ExtKeyUsage)
 	if !ok {
 		return nil, false, false
 	}
@@ -146,7 +142,7 @@ func CheckCertificate(cert *x509.Certificate, role Role, now time.Time, opts Opt
 	}
 
 	// virNetTLSContextCheckCertBasicConstraints
-	_, _, hasBC := extension(cert, oidExtBasicConstraints)
+	_, _, hasBC := extension(cert, x509oid.BasicConstraints)
 	switch {
 	case hasBC && cert.IsCA && role != RoleCA:
 		add(IDLeafIsCA, true, "The certificate %s basic constraints show a CA, but we need one for a "+what)
@@ -157,7 +153,7 @@ func CheckCertificate(cert *x509.Certificate, role Role, now time.Time, opts Opt
 	}
 
 	// virNetTLSContextCheckCertKeyUsage
-	_, kuCrit, hasKU := extension(cert, oidExtKeyUsage)
+	_, kuCrit, hasKU := extension(cert, x509oid.KeyUsage)
 	if hasKU {
 		ku := cert.KeyUsage
 		if role == RoleCA {

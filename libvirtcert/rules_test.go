@@ -81,7 +81,7 @@ func TestCheckCertificateRules(t *testing.T) {
 		{"both-purposes", pkitest.Spec{Subject: leafSubject, KeyUsage: leafKU, EKU: append(server, client...), EKUCrit: true}, RoleClient, Options{}, ""},
 		{"any-eku-alone-allows-nothing", pkitest.Spec{Subject: leafSubject, KeyUsage: leafKU, EKU: []x509.ExtKeyUsage{x509.ExtKeyUsageAny}, EKUCrit: true}, RoleServer, Options{}, "eku-no-server!"},
 		{"empty-subject", pkitest.Spec{RawSubject: testName()}, RoleClient, Options{}, "empty-subject!"},
-		{"unprintable-subject", pkitest.Spec{RawSubject: cnName(tlv(0x0c, nil))}, RoleServer, Options{}, "subject-unprintable!"},
+		{"unprintable-subject", pkitest.Spec{RawSubject: cnName(pkitest.TLV(0x0c, nil))}, RoleServer, Options{}, "subject-unprintable!"},
 		{"ca-empty-subject-is-libvirts-business-elsewhere", pkitest.Spec{RawSubject: testName(), IsCA: yes}, RoleCA, Options{}, ""},
 		{"several", pkitest.Spec{Subject: leafSubject, IsCA: yes, KeyUsage: x509.KeyUsageCertSign, EKU: client, NotAfter: now.Add(-time.Minute), NotBefore: now.Add(-time.Hour)}, RoleServer, Options{},
 			"expired! leaf-is-ca! ku-no-digital-signature ku-no-key-encipherment eku-no-server gnutls-will-not-use!"},

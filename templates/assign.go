@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/virt-pki/virt-pki/libvirtcert"
 )
 
 // This file stores each key's value into the Template.
@@ -65,11 +67,11 @@ func (p *parser) setValue(k kind, e entry) error {
 	}
 	switch e.key {
 	case "country":
-		if err := checkString(printableString, v); err != nil {
+		if err := checkString(libvirtcert.PrintableString, v); err != nil {
 			return err
 		}
 	case "dc", "pkcs9_email":
-		if err := checkString(ia5String, v); err != nil {
+		if err := checkString(libvirtcert.IA5String, v); err != nil {
 			return err
 		}
 	}
@@ -102,7 +104,7 @@ func (p *parser) setValue(k kind, e entry) error {
 		if err != nil {
 			return err
 		}
-		st, ok := attributeType(ov.OID)
+		st, ok := libvirtcert.AttributeStringType(ov.OID)
 		if !ok {
 			return fmt.Errorf("%s is not an attribute GnuTLS knows (certtool fails with \"The OID is not supported\")", ov.OID)
 		}

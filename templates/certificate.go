@@ -17,6 +17,8 @@ import (
 	"math/big"
 	"sync"
 	"time"
+
+	"github.com/virt-pki/virt-pki/x509oid"
 )
 
 // BuildOptions are the inputs of Certificate besides the template.
@@ -324,7 +326,7 @@ func (t *Template) extensions(o BuildOptions, spki []byte) (*extList, error) {
 	for _, oid := range t.KeyPurposeOIDs {
 		kps = append(kps, oidDER(oid))
 	}
-	if err := l.appendSeq(oidExtExtKeyUsage, false, kps...); err != nil {
+	if err := l.appendSeq(x509oid.ExtKeyUsage, false, kps...); err != nil {
 		return nil, err
 	}
 	if len(t.TLSFeatures) > 0 {
@@ -332,7 +334,7 @@ func (t *Template) extensions(o BuildOptions, spki []byte) (*extList, error) {
 		for _, f := range t.TLSFeatures {
 			feats = append(feats, intDER(f))
 		}
-		l.set(oidExtTLSFeature, false, seq(feats...))
+		l.set(x509oid.TLSFeature, false, seq(feats...))
 	}
 	for _, e := range t.AddExtensions {
 		l.set(e.OID, false, e.Value)
@@ -344,27 +346,27 @@ func (t *Template) extensions(o BuildOptions, spki []byte) (*extList, error) {
 	if t.CA && t.PathLen != nil {
 		pathLen = *t.PathLen
 	}
-	l.set(oidExtBasicConstraints, true, basicConstraints(t.CA, pathLen))
+	l.set(x509oid.BasicConstraints, true, basicConstraints(t.CA, pathLen))
 	if t.TLSWWWClient {
-		_ = l.appendSeq(oidExtExtKeyUsage, false, oidDER(oidKPClientAuth))
+		_ = l.appendSeq(x509oid.ExtKeyUsage, false, oidDER(x509oid.KeyPurposeClientAuth))
 	}
 	sans, err := t.sanEntries()
 	if err != nil {
 		return nil, err
 	}
-	if err := l.appendSeq(oidExtSAN, false, sans...); err != nil {
+	if err := l.appendSeq(x509oid.SubjectAltName, false, sans...); err != nil {
 		return nil, err
 	}
 	if t.InhibitAnyPolicySkipCerts != nil {
-		l.set(oidExtInhibitAnyPolicy, true, intDER(*t.InhibitAnyPolicySkipCerts))
+		l.set(x509oid.InhibitAnyPolicy, true, intDER(*t.InhibitAnyPolicySkipCerts))
 	}
 	for _, p := range t.Policies {
-		if err := l.appendSeq(oidExtPolicies, false, policyInfo(p)); err != nil {
+		if err := l.appendSeq(x509oid.CertificatePolicies, false, policyInfo(p)); err != nil {
 			return nil, err
 		}
 	}
 	if t.TLSWWWServer {
-		if err := l.appendSeq(oidExtExtKeyUsage, false, oidDER(oidKPServerAuth)); err != nil {
+		if err := l.appendSeq(x509oid.ExtKeyUsage, false, oidDER(x509oid.KeyPurposeServerAuth)); err != nil {
 			return nil, err
 		}
 	} else {
@@ -375,61 +377,61 @@ func (t *Template) extensions(o BuildOptions, spki []byte) (*extList, error) {
 			}
 			emails = append(emails, gnString(gnRFC822, e))
 		}
-		if err := l.appendSeq(oidExtSAN, false, emails...); err != nil {
+		if err := l.appendSeq(x509oid.SubjectAltName, false, emails...); err != nil {
 			return nil, err
 		}
 	}
 	var laterKPs [][]byte
 	if (!t.CA || t.TLSWWWServer) && t.IPsecIKEKey {
-		laterKPs = append(laterKPs, oidDER(oidKPIPsecIKE))
+		laterKPs = append(laterKPs, oidDER(x509oid.KeyPurposeIPsecIKE))
 	}
 	for _, kp := range []struct {
 		on  bool
 		oid asn1.ObjectIdentifier
 	}{
-		{t.OCSPSigningKey, oidKPOCSPSigning},
-		{t.CodeSigningKey, oidKPCodeSigning},
-		{t.TimeStampingKey, oidKPTimeStamping},
-		{t.EmailProtectionKey, oidKPEmailProtection},
+		{t.OCSPSigningKey, x509oid.KeyPurposeOCSPSigning},
+		{t.CodeSigningKey, x509oid.KeyPurposeCodeSigning},
+		{t.TimeStampingKey, x509oid.KeyPurposeTimeStamping},
+		{t.EmailProtectionKey, x509oid.KeyPurposeEmailProtection},
 	} {
 		if kp.on {
 			laterKPs = append(laterKPs, oidDER(kp.oid))
 		}
 	}
-	if err := l.appendSeq(oidExtExtKeyUsage, false, laterKPs...); err != nil {
+	if err := l.appendSeq(x509oid.ExtKeyUsage, false, laterKPs...); err != nil {
 		return nil, err
 	}
 	if t.CA && t.hasNameConstraints() {
-		l.set(oidExtNameConstraints, true, t.nameConstraints())
+		l.set(x509oid.NameConstraints, true, t.nameConstraints())
 	}
 	var ads [][]byte
 	for _, u := range t.OCSPURIs {
-		ads = append(ads, accessDescription(oidADOCSP, u))
+		ads = append(ads, accessDescription(x509oid.AccessOCSP, u))
 	}
 	for _, u := range t.CAIssuersURIs {
-		ads = append(ads, accessDescription(oidADCAIssuers, u))
+		ads = append(ads, accessDescription(x509oid.AccessCAIssuers, u))
 	}
-	if err := l.appendSeq(oidExtAIA, false, ads...); err != nil {
+	if err := l.appendSeq(x509oid.AuthorityInfoAccess, false, ads...); err != nil {
 		return nil, err
 	}
 	if bits := t.keyUsageBits(o.SubjectKey); bits != 0 {
-		l.set(oidExtKeyUsage, true, keyUsage(bits))
+		l.set(x509oid.KeyUsage, true, keyUsage(bits))
 	}
 	// GnuTLS refuses to set a key identifier that an add_extension line
 	// already set (set_subject_key_id: The request is invalid).
-	if l.find(oidExtSKI) >= 0 {
+	if l.find(x509oid.SubjectKeyID) >= 0 {
 		return nil, errors.New("add_extension 2.5.29.14: the subject key identifier is computed from the key and cannot be given (certtool fails too)")
 	}
 	ski := sha1.Sum(spki)
-	l.set(oidExtSKI, false, tlv(tagOctetString, ski[:]))
+	l.set(x509oid.SubjectKeyID, false, tlv(tagOctetString, ski[:]))
 	if o.Issuer != nil && len(o.Issuer.SubjectKeyId) > 0 {
-		if l.find(oidExtAKI) >= 0 {
+		if l.find(x509oid.AuthorityKeyID) >= 0 {
 			return nil, errors.New("add_extension 2.5.29.35: the authority key identifier is copied from the CA and cannot be given (certtool fails too)")
 		}
-		l.set(oidExtAKI, false, seq(ctx(0, false, o.Issuer.SubjectKeyId)))
+		l.set(x509oid.AuthorityKeyID, false, seq(ctx(0, false, o.Issuer.SubjectKeyId)))
 	}
 	if len(t.CRLDistPoints) > 0 {
-		if err := l.appendSeq(oidExtCRLDP, false, crlDistributionPoint(t.CRLDistPoints)); err != nil {
+		if err := l.appendSeq(x509oid.CRLDistributionPoints, false, crlDistributionPoint(t.CRLDistPoints)); err != nil {
 			return nil, err
 		}
 	}

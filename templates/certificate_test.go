@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/virt-pki/virt-pki/libvirtcert"
+	"github.com/virt-pki/virt-pki/x509oid"
 )
 
 var (
@@ -78,7 +79,7 @@ func TestKeyUsageRules(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			v, crit, ok := extValue(c, oidExtKeyUsage)
+			v, crit, ok := extValue(c, x509oid.KeyUsage)
 			if tc.want == "" {
 				if ok {
 					t.Errorf("KU %x present, want none", v)
@@ -152,7 +153,7 @@ func TestExtensionOrderAndDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, _, ok := extValue(c, oidExtAKI); ok {
+	if _, _, ok := extValue(c, x509oid.AuthorityKeyID); ok {
 		t.Error("AKI written although the CA has no SKI")
 	}
 }
@@ -288,7 +289,7 @@ func TestProgrammaticTemplate(t *testing.T) {
 	if got, _ := libvirtcert.FormatDN(p.RawSubject); got != "C=GB,O=Example,CN=host1" {
 		t.Errorf("subject %q", got)
 	}
-	v, _, _ := extValue(c, oidExtSAN)
+	v, _, _ := extValue(c, x509oid.SubjectAltName)
 	// net.ParseIP gives 16 bytes for IPv4; the SAN must carry 4.
 	if !bytes.Contains(v, []byte{0x87, 4, 192, 0, 2, 1}) {
 		t.Errorf("IPv4 SAN not encoded in 4 bytes: %x", v)

@@ -8,67 +8,8 @@ import (
 	"strings"
 
 	"github.com/virt-pki/virt-pki/libvirtcert"
+	"github.com/virt-pki/virt-pki/x509oid"
 )
-
-// Attribute OIDs of the fixed subject fields.
-var (
-	oidCountry      = asn1.ObjectIdentifier{2, 5, 4, 6}
-	oidState        = asn1.ObjectIdentifier{2, 5, 4, 8}
-	oidLocality     = asn1.ObjectIdentifier{2, 5, 4, 7}
-	oidOrganization = asn1.ObjectIdentifier{2, 5, 4, 10}
-	oidUnit         = asn1.ObjectIdentifier{2, 5, 4, 11}
-	oidCommonName   = asn1.ObjectIdentifier{2, 5, 4, 3}
-	oidUID          = asn1.ObjectIdentifier{0, 9, 2342, 19200300, 100, 1, 1}
-	oidDC           = asn1.ObjectIdentifier{0, 9, 2342, 19200300, 100, 1, 25}
-	oidEmail        = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 1}
-)
-
-// stringType is how GnuTLS encodes an attribute's text value.
-type stringType int
-
-const (
-	// directoryString: PrintableString when every byte is in GnuTLS's
-	// printable set, else UTF8String.
-	directoryString stringType = iota
-	printableString
-	ia5String
-	utf8String
-	numericString
-)
-
-// fixedStringTypes lists the attributes of GnuTLS's DN table that are not a
-// DirectoryString (the etype column of _oid2str); libvirtcert owns the
-// names, this package only needs the encodings.
-var fixedStringTypes = map[string]stringType{
-	"1.3.6.1.5.5.7.9.3":          printableString, // gender
-	"1.3.6.1.5.5.7.9.4":          printableString, // countryOfCitizenship
-	"1.3.6.1.5.5.7.9.5":          printableString, // countryOfResidence
-	"2.5.4.6":                    printableString, // C
-	"2.5.4.5":                    printableString, // serialNumber
-	"2.5.4.20":                   printableString, // telephoneNumber
-	"2.5.4.46":                   printableString, // dnQualifier
-	"1.3.6.1.4.1.311.60.2.1.3":   printableString, // jurisdictionOfIncorporationCountryName
-	"0.9.2342.19200300.100.1.25": ia5String,       // DC
-	"1.2.840.113549.1.9.1":       ia5String,       // EMAIL
-	"1.3.6.1.5.5.7.8.5":          utf8String,      // XmppAddr
-	"1.2.643.100.1":              numericString,   // OGRN
-	"1.2.643.100.3":              numericString,   // SNILS
-	"1.2.643.100.5":              numericString,   // OGRNIP
-	"1.2.643.3.131.1.1":          numericString,   // INN
-}
-
-// attributeType returns how GnuTLS encodes values of the attribute oid;
-// false when GnuTLS does not know the attribute (certtool: "The OID is not
-// supported").
-func attributeType(oid asn1.ObjectIdentifier) (stringType, bool) {
-	if _, ok := libvirtcert.AttributeName(oid); !ok {
-		return 0, false
-	}
-	if t, ok := fixedStringTypes[oid.String()]; ok {
-		return t, true
-	}
-	return directoryString, true
-}
 
 // isGnuTLSPrintable reports whether s fits GnuTLS's PrintableString set:
 // [A-Za-z0-9 ()+,-./:=?] (the apostrophe is left out).
@@ -86,15 +27,15 @@ func isGnuTLSPrintable(s string) bool {
 }
 
 // attributeValue encodes a text value as GnuTLS does for type st.
-func attributeValue(st stringType, v string) []byte {
+func attributeValue(st libvirtcert.StringType, v string) []byte {
 	switch st {
-	case printableString:
+	case libvirtcert.PrintableString:
 		return tlv(tagPrintableString, []byte(v))
-	case ia5String:
+	case libvirtcert.IA5String:
 		return tlv(tagIA5String, []byte(v))
-	case utf8String:
+	case libvirtcert.UTF8String:
 		return tlv(tagUTF8String, []byte(v))
-	case numericString:
+	case libvirtcert.NumericString:
 		return tlv(tagNumericString, []byte(v))
 	}
 	if isGnuTLSPrintable(v) {
@@ -192,7 +133,7 @@ func dnAttribute(name, val string, raw bool) (dnAttr, error) {
 		if err != nil {
 			return dnAttr{}, fmt.Errorf("dn: %v", err)
 		}
-		if _, ok := attributeType(o); !ok && !raw {
+		if _, ok := libvirtcert.AttributeStringType(o); !ok && !raw {
 			return dnAttr{}, fmt.Errorf("dn: %s is not an attribute GnuTLS knows; give its value as #hex DER", name)
 		}
 		oid = o
@@ -223,7 +164,7 @@ func dnAttribute(name, val string, raw bool) (dnAttr, error) {
 		b.WriteByte(val[i])
 	}
 	a := dnAttr{oid: oid, value: b.String()}
-	if st, ok := attributeType(oid); ok {
+	if st, ok := libvirtcert.AttributeStringType(oid); ok {
 		if err := checkString(st, a.value); err != nil {
 			return dnAttr{}, fmt.Errorf("dn: %s: %v", name, err)
 		}
@@ -236,9 +177,9 @@ func (a dnAttr) encode() []byte {
 	if a.raw {
 		return rdn(a.oid, []byte(a.value))
 	}
-	st, ok := attributeType(a.oid)
+	st, ok := libvirtcert.AttributeStringType(a.oid)
 	if !ok {
-		st = directoryString
+		st = libvirtcert.DirectoryString
 	}
 	return rdn(a.oid, attributeValue(st, a.value))
 }
@@ -257,7 +198,7 @@ func (t *Template) subjectDER() ([]byte, error) {
 			rdns = append(rdns, attrs[i].encode())
 		}
 	}
-	add := func(key string, oid asn1.ObjectIdentifier, st stringType, v string) error {
+	add := func(key string, oid asn1.ObjectIdentifier, st libvirtcert.StringType, v string) error {
 		if v == "" {
 			return fmt.Errorf("%s is empty", key)
 		}
@@ -270,7 +211,7 @@ func (t *Template) subjectDER() ([]byte, error) {
 	type field struct {
 		key    string
 		oid    asn1.ObjectIdentifier
-		st     stringType
+		st     libvirtcert.StringType
 		values []string
 	}
 	one := func(v string) []string {
@@ -280,14 +221,14 @@ func (t *Template) subjectDER() ([]byte, error) {
 		return []string{v}
 	}
 	fields := []field{
-		{"country", oidCountry, printableString, one(t.Country)},
-		{"state", oidState, directoryString, one(t.State)},
-		{"locality", oidLocality, directoryString, one(t.Locality)},
-		{"organization", oidOrganization, directoryString, t.Organization},
-		{"unit", oidUnit, directoryString, t.Unit},
-		{"cn", oidCommonName, directoryString, one(t.CN)},
-		{"uid", oidUID, directoryString, one(t.UID)},
-		{"dc", oidDC, ia5String, t.DC},
+		{"country", x509oid.Country, libvirtcert.PrintableString, one(t.Country)},
+		{"state", x509oid.State, libvirtcert.DirectoryString, one(t.State)},
+		{"locality", x509oid.Locality, libvirtcert.DirectoryString, one(t.Locality)},
+		{"organization", x509oid.Organization, libvirtcert.DirectoryString, t.Organization},
+		{"unit", x509oid.OrganizationalUnit, libvirtcert.DirectoryString, t.Unit},
+		{"cn", x509oid.CommonName, libvirtcert.DirectoryString, one(t.CN)},
+		{"uid", x509oid.UserID, libvirtcert.DirectoryString, one(t.UID)},
+		{"dc", x509oid.DomainComponent, libvirtcert.IA5String, t.DC},
 	}
 	for _, f := range fields {
 		for _, v := range f.values {
@@ -297,7 +238,7 @@ func (t *Template) subjectDER() ([]byte, error) {
 		}
 	}
 	for _, ov := range t.DNOIDs {
-		st, ok := attributeType(ov.OID)
+		st, ok := libvirtcert.AttributeStringType(ov.OID)
 		if !ok {
 			return nil, fmt.Errorf("dn_oid: %s is not an attribute GnuTLS knows", ov.OID)
 		}
@@ -306,7 +247,7 @@ func (t *Template) subjectDER() ([]byte, error) {
 		}
 	}
 	if t.PKCS9Email != "" {
-		if err := add("pkcs9_email", oidEmail, ia5String, t.PKCS9Email); err != nil {
+		if err := add("pkcs9_email", x509oid.EmailAddress, libvirtcert.IA5String, t.PKCS9Email); err != nil {
 			return nil, err
 		}
 	}

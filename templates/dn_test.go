@@ -48,11 +48,11 @@ func TestStringTypes(t *testing.T) {
 		"A+B <C> ; D":            tagUTF8String,
 		"Ünïcödé":                tagUTF8String,
 	} {
-		if got := attributeValue(directoryString, v)[0]; got != tag {
+		if got := attributeValue(libvirtcert.DirectoryString, v)[0]; got != tag {
 			t.Errorf("%q encoded with tag %#x, want %#x", v, got, tag)
 		}
 	}
-	if attributeValue(printableString, "United Kingdom")[0] != tagPrintableString {
+	if attributeValue(libvirtcert.PrintableString, "United Kingdom")[0] != tagPrintableString {
 		t.Error("country must always be PrintableString")
 	}
 }

@@ -7,37 +7,8 @@ import (
 	"fmt"
 	"net"
 	"strings"
-)
 
-// Extension and other OIDs certtool writes.
-var (
-	oidExtBasicConstraints = asn1.ObjectIdentifier{2, 5, 29, 19}
-	oidExtKeyUsage         = asn1.ObjectIdentifier{2, 5, 29, 15}
-	oidExtExtKeyUsage      = asn1.ObjectIdentifier{2, 5, 29, 37}
-	oidExtSAN              = asn1.ObjectIdentifier{2, 5, 29, 17}
-	oidExtSKI              = asn1.ObjectIdentifier{2, 5, 29, 14}
-	oidExtAKI              = asn1.ObjectIdentifier{2, 5, 29, 35}
-	oidExtNameConstraints  = asn1.ObjectIdentifier{2, 5, 29, 30}
-	oidExtCRLDP            = asn1.ObjectIdentifier{2, 5, 29, 31}
-	oidExtPolicies         = asn1.ObjectIdentifier{2, 5, 29, 32}
-	oidExtInhibitAnyPolicy = asn1.ObjectIdentifier{2, 5, 29, 54}
-	oidExtAIA              = asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 1, 1}
-	oidExtTLSFeature       = asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 1, 24}
-
-	oidKPServerAuth      = asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 3, 1}
-	oidKPClientAuth      = asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 3, 2}
-	oidKPCodeSigning     = asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 3, 3}
-	oidKPEmailProtection = asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 3, 4}
-	oidKPTimeStamping    = asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 3, 8}
-	oidKPOCSPSigning     = asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 3, 9}
-	oidKPIPsecIKE        = asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 3, 17}
-
-	oidOnXMPPAddr    = asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 8, 5}
-	oidKRB5Principal = asn1.ObjectIdentifier{1, 3, 6, 1, 5, 2, 2}
-	oidADOCSP        = asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 48, 1}
-	oidADCAIssuers   = asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 48, 2}
-	oidQTCPS         = asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 2, 1}
-	oidQTUNotice     = asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 2, 2}
+	"github.com/virt-pki/virt-pki/x509oid"
 )
 
 // GnuTLS key usage bits (gnutls_x509_crt_set_key_usage), first byte of the
@@ -200,14 +171,14 @@ func (t *Template) sanEntries() ([][]byte, error) {
 		out = append(out, otherName(o.OID, tlv(tagUTF8String, []byte(o.Value))))
 	}
 	for _, x := range t.XMPPNames {
-		out = append(out, otherName(oidOnXMPPAddr, tlv(tagUTF8String, []byte(x))))
+		out = append(out, otherName(x509oid.XMPPAddr, tlv(tagUTF8String, []byte(x))))
 	}
 	for _, k := range t.KRB5Principals {
 		der, err := krb5PrincipalDER(k)
 		if err != nil {
 			return nil, fmt.Errorf("krb5_principal: %v", err)
 		}
-		out = append(out, otherName(oidKRB5Principal, der))
+		out = append(out, otherName(x509oid.KRB5PrincipalName, der))
 	}
 	return out, nil
 }
@@ -268,10 +239,10 @@ func (t *Template) hasNameConstraints() bool {
 func policyInfo(p Policy) []byte {
 	var quals [][]byte
 	if p.Text != "" {
-		quals = append(quals, seq(oidDER(oidQTUNotice), seq(tlv(tagUTF8String, []byte(p.Text)))))
+		quals = append(quals, seq(oidDER(x509oid.QualifierUserNotice), seq(tlv(tagUTF8String, []byte(p.Text)))))
 	}
 	if p.URL != "" {
-		quals = append(quals, seq(oidDER(oidQTCPS), tlv(tagIA5String, []byte(p.URL))))
+		quals = append(quals, seq(oidDER(x509oid.QualifierCPS), tlv(tagIA5String, []byte(p.URL))))
 	}
 	if len(quals) == 0 {
 		return seq(oidDER(p.OID))

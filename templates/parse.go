@@ -3,10 +3,10 @@ package templates
 import (
 	"errors"
 	"fmt"
-	"io"
-	"os"
 	"strconv"
 	"strings"
+
+	"github.com/virt-pki/virt-pki/internal/fileread"
 )
 
 // MaxTemplateSize caps the size of a template file; certtool templates are a
@@ -16,28 +16,14 @@ const MaxTemplateSize = 1 << 20
 // ParseFile reads and parses the template at path; errors and warnings name
 // the file as path.
 func ParseFile(path string) (*Template, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, &Error{Name: path, Message: "cannot read template: " + errText(err)}
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, MaxTemplateSize+1))
-	if err != nil {
-		return nil, &Error{Name: path, Message: "cannot read template: " + errText(err)}
-	}
-	if len(data) > MaxTemplateSize {
+	data, err := fileread.ReadCapped(path, MaxTemplateSize)
+	if errors.Is(err, fileread.ErrTooLarge) {
 		return nil, &Error{Name: path, Message: fmt.Sprintf("template is larger than %d bytes", MaxTemplateSize)}
 	}
-	return Parse(path, data)
-}
-
-// errText is err's message without the Go "open PATH:" prefix.
-func errText(err error) string {
-	var pe *os.PathError
-	if errors.As(err, &pe) {
-		return pe.Err.Error()
+	if err != nil {
+		return nil, &Error{Name: path, Message: "cannot read template: " + err.Error()}
 	}
-	return err.Error()
+	return Parse(path, data)
 }
 
 // Parse parses template text. name is used in messages ("server.info").

@@ -3,6 +3,8 @@ package templates
 import (
 	"fmt"
 	"unicode/utf8"
+
+	"github.com/virt-pki/virt-pki/libvirtcert"
 )
 
 // ASN.1 restricted string checks. certtool writes whatever bytes it is
@@ -43,17 +45,17 @@ func isNumericString(s string) bool {
 }
 
 // checkString reports a value that cannot be encoded as st.
-func checkString(st stringType, v string) error {
+func checkString(st libvirtcert.StringType, v string) error {
 	switch st {
-	case printableString:
+	case libvirtcert.PrintableString:
 		if !isPrintableString(v) {
 			return fmt.Errorf("%q must be a PrintableString (letters, digits, space and '()+,-./:=?)", v)
 		}
-	case ia5String:
+	case libvirtcert.IA5String:
 		if !isIA5String(v) {
 			return fmt.Errorf("%q must be ASCII (IA5String)", v)
 		}
-	case numericString:
+	case libvirtcert.NumericString:
 		if !isNumericString(v) {
 			return fmt.Errorf("%q must be digits (NumericString)", v)
 		}

@@ -82,12 +82,12 @@ func (d *diagnosis) rejected(a *attempt) {
 				continue
 			}
 			explained = true
-			logText := libvirtMessage(p.Message, "[session]")
+			logText := p.Text("[session]")
 			if p.ID == "expired" || p.ID == "not-yet-valid" {
 				logText = "Certificate failed validation: The certificate is not trusted."
 			}
 			d.add(finding.Finding{ID: "client-rejected-" + p.ID, Status: finding.Fail,
-				Message: fmt.Sprintf("likely cause: our certificate breaks libvirt's rules (%s%s); libvirtd logs: %s", libvirtMessage(p.Message, d.creds.report.ClientCert), expiryDetail(p.ID, leaf), logText),
+				Message: fmt.Sprintf("likely cause: our certificate breaks libvirt's rules (%s%s); libvirtd logs: %s", p.Text(d.creds.report.ClientCert), expiryDetail(p.ID, leaf), logText),
 				Fix:     clientFix(p.ID)})
 		}
 	}

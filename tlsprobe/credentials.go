@@ -169,7 +169,7 @@ func clientSanity(c *credentials, now time.Time, opts libvirtcert.Options) findi
 	r := c.report
 	timeReported := false
 	for _, p := range libvirtcert.CheckCertificate(c.leaf, libvirtcert.RoleClient, now, opts) {
-		msg := libvirtMessage(p.Message, r.ClientCert)
+		msg := p.Text(r.ClientCert)
 		if p.ID == "expired" || p.ID == "not-yet-valid" {
 			timeReported = true
 		}

@@ -2,9 +2,9 @@ package tlsprobe
 
 import (
 	"crypto/x509"
+	"errors"
 	"fmt"
 	"net"
-	"strings"
 	"time"
 
 	"github.com/virt-pki/virt-pki/libvirtcert"
@@ -87,7 +87,7 @@ func JudgeServer(chain []*x509.Certificate, cas []*x509.Certificate, host string
 	default:
 		for _, p := range v.Problems {
 			if p.Fatal {
-				v.LibvirtError = libvirtMessage(p.Message, "[session]")
+				v.LibvirtError = p.Text("[session]")
 				break
 			}
 		}
@@ -130,7 +130,7 @@ func JudgeClient(cert *x509.Certificate, cas []*x509.Certificate, allowed []stri
 	}
 	for _, p := range problems {
 		if p.Fatal {
-			return ClientVerdict{ID: p.ID, LibvirtError: libvirtMessage(p.Message, "[session]")}
+			return ClientVerdict{ID: p.ID, LibvirtError: p.Text("[session]")}
 		}
 	}
 	return ClientVerdict{Accepted: true}
@@ -164,25 +164,14 @@ func certNames(c *x509.Certificate) []string {
 	return out
 }
 
-// gnutlsReason extracts GnuTLS's wording from a chain error; libvirtcert
-// errors carry libvirt's text already.
+// gnutlsReason is GnuTLS's reason for a chain error, as libvirt prints it
+// (the Message of a *libvirtcert.ChainError); other errors give their text.
 func gnutlsReason(err error) string {
-	s := err.Error()
-	for _, known := range []string{"The certificate hasn't got a known issuer.", "The certificate is not trusted.",
-		"The certificate has been revoked.", "The certificate uses an insecure algorithm"} {
-		if strings.Contains(s, known) {
-			return known
-		}
+	var ce *libvirtcert.ChainError
+	if errors.As(err, &ce) {
+		return ce.Message
 	}
-	return s
-}
-
-// libvirtMessage fills libvirt's "%s" placeholder for the certificate.
-func libvirtMessage(msg, what string) string {
-	if strings.Contains(msg, "%s") {
-		return strings.Replace(msg, "%s", what, 1)
-	}
-	return msg
+	return err.Error()
 }
 
 // expiryDetail says when a certificate expired or becomes valid, which

@@ -96,7 +96,7 @@ func (d *diagnosis) server(chain []*x509.Certificate) {
 			verb = "libvirt only warns: "
 		}
 		d.add(finding.Finding{ID: "server-cert-" + p.ID, Status: st,
-			Message: verb + libvirtMessage(p.Message, "[session]"),
+			Message: verb + p.Text("[session]"),
 			Fix:     serverFix(p.ID)})
 	}
 	if v.Accepted() && !v.CNOnly { // server-cn-only already says Go refuses it

@@ -10,6 +10,7 @@ import (
 	"syscall"
 
 	"github.com/virt-pki/virt-pki/finding"
+	"github.com/virt-pki/virt-pki/internal/fileread"
 	"github.com/virt-pki/virt-pki/layout"
 )
 
@@ -68,7 +69,7 @@ func checkObject(scope Scope, id string, o object) (finding.Finding, statResult)
 			f.Fix = "chmod a+x on each parent directory of " + o.path
 		default:
 			f.Status = finding.Fail
-			f.Message = fmt.Sprintf("%s %s cannot be examined: %v", o.what, o.path, unwrapPath(err))
+			f.Message = fmt.Sprintf("%s %s cannot be examined: %v", o.what, o.path, fileread.Cause(err))
 		}
 		return f, st
 	}
@@ -247,12 +248,4 @@ func nameOr(name string, id int) string {
 		}
 	}
 	return name
-}
-
-func unwrapPath(err error) error {
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		return pe.Err
-	}
-	return err
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 
 	"github.com/virt-pki/virt-pki/finding"
+	"github.com/virt-pki/virt-pki/internal/fileread"
 	"github.com/virt-pki/virt-pki/layout"
 )
 
@@ -65,9 +66,9 @@ func (a *audit) crlFile(path string) *crlFile {
 		return c
 	}
 	c := &crlFile{path: path}
-	data, err := readCapped(path, maxCRLSize)
+	data, err := fileread.ReadCapped(path, maxCRLSize)
 	switch {
-	case errors.Is(err, errTooLarge):
+	case errors.Is(err, fileread.ErrTooLarge):
 		c.err = fmt.Errorf("is larger than %d bytes", maxCRLSize)
 	case err != nil:
 		c.err = fmt.Errorf("cannot be read: %v", err)

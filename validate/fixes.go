@@ -8,6 +8,7 @@ import (
 	"net"
 	"strings"
 
+	"github.com/virt-pki/virt-pki/internal/fileread"
 	"github.com/virt-pki/virt-pki/layout"
 	"github.com/virt-pki/virt-pki/libvirtcert"
 )
@@ -183,8 +184,8 @@ func (a *audit) fixKeyRead(f idFiles, err error) string {
 // swapFix swaps the certificate and key files of f when each holds the
 // other; otherwise it says where each belongs.
 func swapFix(f idFiles) string {
-	cert, _ := readCapped(f.cert, keys.MaxKeyFileSize)
-	key, _ := readCapped(f.key, keys.MaxKeyFileSize)
+	cert, _ := fileread.ReadCapped(f.cert, keys.MaxKeyFileSize)
+	key, _ := fileread.ReadCapped(f.key, keys.MaxKeyFileSize)
 	if _, err := ParseCertificatesPEM(key); err == nil {
 		if _, err := ParseCertificatesPEM(cert); err != nil {
 			return fmt.Sprintf("the certificate and key files are swapped: mv %s %s.swap && mv %s %s && mv %s.swap %s",

@@ -89,15 +89,3 @@ func FuzzAuditFiles(f *testing.F) {
 		}
 	})
 }
-
-func FuzzRSAPublicFromPEM(f *testing.F) {
-	c := pkitest.New(f, pkitest.Spec{Key: pkitest.RSA, RSABits: 1024}, nil)
-	f.Add(c.KeyPEM(f))
-	f.Add([]byte("-----BEGIN RSA PRIVATE KEY-----\nMAA=\n-----END RSA PRIVATE KEY-----\n"))
-	f.Fuzz(func(t *testing.T, data []byte) {
-		pub, ok := RSAPublicFromPEM(data)
-		if ok && (pub == nil || pub.N.Sign() <= 0 || pub.E < 3) {
-			t.Fatalf("accepted an unusable key: %v", pub)
-		}
-	})
-}

@@ -7,34 +7,12 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
-	"os"
 
+	"github.com/virt-pki/virt-pki/internal/fileread"
 	"github.com/virt-pki/virt-pki/keys"
 	"github.com/virt-pki/virt-pki/libvirtcert"
 )
-
-// errTooLarge marks a certificate file above libvirt's 64 KiB read cap.
-var errTooLarge = errors.New("too large")
-
-// readCapped reads at most limit+1 bytes of path; a longer file returns
-// errTooLarge with the bytes read so far.
-func readCapped(path string, limit int64) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, unwrapPath(err)
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, limit+1))
-	if err != nil {
-		return nil, unwrapPath(err)
-	}
-	if int64(len(data)) > limit {
-		return data, errTooLarge
-	}
-	return data, nil
-}
 
 // certFile is a parsed certificate or CA file.
 type certFile struct {
@@ -109,9 +87,9 @@ func looksDER(data []byte) bool {
 // the file in messages ("server certificate").
 func loadCertFile(path string) *certFile {
 	cf := &certFile{path: path}
-	data, err := readCapped(path, libvirtcert.MaxFileSize)
+	data, err := fileread.ReadCapped(path, libvirtcert.MaxFileSize)
 	switch {
-	case errors.Is(err, errTooLarge):
+	case errors.Is(err, fileread.ErrTooLarge):
 		cf.err = fmt.Errorf("is larger than %d bytes; libvirt refuses it (\"Failed to read file '%s': Value too large for defined data type\")", libvirtcert.MaxFileSize, path)
 		cf.fix = fmt.Sprintf("keep only the private CA (and its intermediates) in %s", path)
 		return cf
@@ -145,24 +123,15 @@ type keyFile struct {
 
 func loadKeyFile(path string) *keyFile {
 	kf := &keyFile{path: path}
-	data, err := readCapped(path, keys.MaxKeyFileSize)
+	data, err := fileread.ReadCapped(path, keys.MaxKeyFileSize)
 	switch {
-	case errors.Is(err, errTooLarge):
+	case errors.Is(err, fileread.ErrTooLarge):
 		kf.err = fmt.Errorf("is larger than %d bytes, not a private key file", keys.MaxKeyFileSize)
 		return kf
 	case err != nil:
 		kf.err = fmt.Errorf("cannot be read: %w", err)
 		return kf
 	}
-	if pub, ok := RSAPublicFromPEM(data); ok {
-		kf.pub = pub
-		return kf
-	}
-	key, err := keys.ParsePrivateKeyPEM(data)
-	if err != nil {
-		kf.err = err
-		return kf
-	}
-	kf.pub = key.Public()
+	kf.pub, kf.err = keys.PublicKeyFromPEM(data)
 	return kf
 }

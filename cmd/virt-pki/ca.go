@@ -29,23 +29,18 @@ func init() {
 			Flags: append([]cli.Flag{
 				&cli.StringFlag{Name: "template", Usage: "certtool template `FILE` for the CA (it must contain the line \"ca\")"},
 				&cli.StringFlag{Name: "cn", Usage: "common name of the CA (default: \"virt-pki CA on HOSTNAME\")"},
-				&cli.IntFlag{Name: "days", Usage: "validity in days (overrides expiration_days)", DefaultText: "3650"},
+				validityFlag("3650"),
 				&cli.StringFlag{Name: "load-privkey", Usage: "use this existing key instead of generating one"},
 				&cli.StringFlag{Name: "out", Value: ".", Usage: "directory for cakey.pem and cacert.pem"},
-				&cli.BoolFlag{Name: "force", Usage: "replace existing files"},
-				&cli.BoolFlag{Name: "json", Usage: "print the result as JSON"},
-			}, keyFlags("CA", "ecdsa (P-256)")...),
+			}, append(outputFlags(), keyFlags("CA", "ecdsa (P-256)")...)...),
 			Action: runCAInit,
 		}},
 	})
 }
 
 func runCAInit(c *cli.Context) error {
-	if c.Int("days") < 0 {
-		return usagef("--days must be positive (got %d)", c.Int("days"))
-	}
-	if c.NArg() > 0 {
-		return usagef("ca init takes no arguments (got %q)", c.Args().First())
+	if err := checkIssueArgs(c, "ca init"); err != nil {
+		return err
 	}
 	params, err := keyParams(c, ca.DefaultKey)
 	if err != nil {
@@ -71,7 +66,7 @@ func runCAInit(c *cli.Context) error {
 		t = ca.DefaultTemplate(cn, c.Int("days"))
 	}
 	for _, w := range t.Warnings {
-		fmt.Fprintf(c.App.ErrWriter, "warning: %s\n", w)
+		fmt.Fprintln(c.App.ErrWriter, w.String())
 	}
 	var key crypto.Signer
 	if p := c.String("load-privkey"); p != "" {

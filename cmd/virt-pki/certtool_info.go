@@ -2,6 +2,7 @@ package main
 
 import (
 	"crypto/sha1"
+	"crypto/x509"
 	"encoding/hex"
 	"encoding/pem"
 	"errors"
@@ -69,36 +70,41 @@ func certtoolVerify(a *certtoolArgs, stdout, info io.Writer) error {
 		return ctFail("error parsing CRTs in '%s': No certificate was found.", caPath)
 	}
 	fmt.Fprintf(info, "Loaded CAs (%d available)\n", len(cas))
-	data, path, err := certtoolReadInput(a, os.Stdin, "")
+	chain, err := certtoolReadChain(a)
 	if err != nil {
 		return err
 	}
-	chain, err := ca.ParseCertificatesPEM(data)
-	if err != nil {
-		return ctFail("error parsing CRTs in '%s': No certificate was found.", path)
-	}
-	report, trusted := certtext.Verify(chain, cas, time.Now())
-	if err := certtoolWrite(a, stdout, []byte(report), 0o644, false); err != nil {
-		return err
-	}
-	if !trusted {
-		return exitWith(exitFail)
-	}
-	return nil
+	return certtoolWriteVerification(a, stdout, chain, cas)
 }
 
 // certtoolVerifyChain is certtool -e: the last certificate of --infile is
 // the trust anchor for the ones before it.
 func certtoolVerifyChain(a *certtoolArgs, stdout io.Writer) error {
-	data, path, err := certtoolReadInput(a, os.Stdin, "")
+	chain, err := certtoolReadChain(a)
 	if err != nil {
 		return err
 	}
+	return certtoolWriteVerification(a, stdout, chain, chain[len(chain)-1:])
+}
+
+// certtoolReadChain reads the certificates of --infile (or stdin) with
+// certtool's error for input without one.
+func certtoolReadChain(a *certtoolArgs) ([]*x509.Certificate, error) {
+	data, path, err := certtoolReadInput(a, os.Stdin, "")
+	if err != nil {
+		return nil, err
+	}
 	chain, err := ca.ParseCertificatesPEM(data)
 	if err != nil {
-		return ctFail("error parsing CRTs in '%s': No certificate was found.", path)
+		return nil, ctFail("error parsing CRTs in '%s': No certificate was found.", path)
 	}
-	report, trusted := certtext.Verify(chain, chain[len(chain)-1:], time.Now())
+	return chain, nil
+}
+
+// certtoolWriteVerification writes certtool's verification report of chain
+// against cas; an untrusted chain exits 1 after the report.
+func certtoolWriteVerification(a *certtoolArgs, stdout io.Writer, chain, cas []*x509.Certificate) error {
+	report, trusted := certtext.Verify(chain, cas, time.Now())
 	if err := certtoolWrite(a, stdout, []byte(report), 0o644, false); err != nil {
 		return err
 	}

@@ -12,7 +12,6 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/fatih/color"
 	"github.com/urfave/cli/v2"
 
 	"github.com/virt-pki/virt-pki/expiry"
@@ -209,7 +208,7 @@ func expiryOutput(c *cli.Context) (io.Writer, func(ok bool) error, error) {
 func renderExpiry(ctx context.Context, w io.Writer, format string, sorted bool, targets []expiry.Target, opts expiry.Options) (expiry.Summary, error) {
 	var sum expiry.Summary
 	if format == "table" {
-		t := &expiryTable{w: w, policy: opts.Policy, color: colorFor(w), stream: !sorted}
+		t := &expiryTable{w: w, policy: opts.Policy, painter: newPainter(w), stream: !sorted}
 		err := expiry.Scan(ctx, targets, opts, func(r expiry.Record) {
 			sum.Add(r)
 			t.add(r)
@@ -263,12 +262,12 @@ func renderExpiry(ctx context.Context, w io.Writer, format string, sorted bool, 
 // expiryTable renders records as an aligned table (sorted) or as lines as
 // they come (streaming), status words colored on a terminal.
 type expiryTable struct {
-	w      io.Writer
-	policy expiry.Policy
-	color  bool
-	stream bool
-	recs   []expiry.Record
-	header bool
+	w       io.Writer
+	policy  expiry.Policy
+	painter painter
+	stream  bool
+	recs    []expiry.Record
+	header  bool
 }
 
 var expiryColumns = []string{"STATUS", "NOT AFTER", "DAYS", "PATH", "SUBJECT", "REASON"}
@@ -301,22 +300,15 @@ func (t *expiryTable) cells(r expiry.Record, paint bool) []string {
 }
 
 func (t *expiryTable) paint(s expiry.Status, text string) string {
-	if !t.color {
-		return text
-	}
-	var c *color.Color
 	switch s {
 	case expiry.OK:
-		c = color.New(color.FgGreen)
+		return t.painter.Paint(toneGood, text)
 	case expiry.Warn:
-		c = color.New(color.FgYellow, color.Bold)
+		return t.painter.Paint(toneWarn, text)
 	case expiry.Fail:
-		c = color.New(color.FgRed, color.Bold)
-	default:
-		c = color.New(color.FgMagenta, color.Bold)
+		return t.painter.Paint(toneBad, text)
 	}
-	c.EnableColor()
-	return c.Sprint(text)
+	return t.painter.Paint(toneError, text)
 }
 
 func (t *expiryTable) close(sum expiry.Summary) {

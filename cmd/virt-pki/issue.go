@@ -32,15 +32,13 @@ func init() {
 				&cli.StringSliceFlag{Name: "dns", Usage: "DNS name SAN (repeatable)"},
 				&cli.StringSliceFlag{Name: "ip", Usage: "IP address SAN (repeatable)"},
 				&cli.StringFlag{Name: "dn", Usage: "full subject in libvirt's order, e.g. \"C=GB,ST=London,L=London,O=Libvirt Project,CN=client1\""},
-				&cli.IntFlag{Name: "days", Usage: "validity in days (overrides expiration_days)", DefaultText: "365"},
+				validityFlag("365"),
 				&cli.StringFlag{Name: "load-privkey", Usage: "use this existing private key (no key file is written)"},
 				&cli.StringFlag{Name: "ca-dir", Value: ".", Usage: "directory holding cacert.pem and cakey.pem"},
 				&cli.StringFlag{Name: "ca-cert", Usage: "CA certificate (default CA-DIR/cacert.pem)"},
 				&cli.StringFlag{Name: "ca-key", Usage: "CA private key (default CA-DIR/cakey.pem)"},
 				&cli.StringFlag{Name: "out", Value: ".", Usage: "directory for the key and certificate"},
-				&cli.BoolFlag{Name: "force", Usage: "replace existing files"},
-				&cli.BoolFlag{Name: "json", Usage: "print the result as JSON"},
-			}, keyFlags(role.String()+" certificate", "rsa (RSA 3072)")...),
+			}, append(outputFlags(), keyFlags(role.String()+" certificate", "rsa (RSA 3072)")...)...),
 			Action: func(c *cli.Context) error { return runIssue(c, role) },
 		}
 	}
@@ -61,11 +59,8 @@ func init() {
 }
 
 func runIssue(c *cli.Context, role libvirtcert.Role) error {
-	if c.Int("days") < 0 {
-		return usagef("--days must be positive (got %d)", c.Int("days"))
-	}
-	if c.NArg() > 0 {
-		return usagef("issue %s takes no arguments (got %q)", role, c.Args().First())
+	if err := checkIssueArgs(c, "issue "+role.String()); err != nil {
+		return err
 	}
 	params, err := keyParams(c, issue.DefaultKey)
 	if err != nil {

@@ -22,6 +22,33 @@ func keyFlags(what, def string) []cli.Flag {
 	}
 }
 
+// validityFlag is --days for ca init and issue; def names the default in
+// the help.
+func validityFlag(def string) cli.Flag {
+	return &cli.IntFlag{Name: "days", Usage: "validity in days (overrides expiration_days)", DefaultText: def}
+}
+
+// outputFlags are --force and --json, shared by ca init and issue.
+func outputFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.BoolFlag{Name: "force", Usage: "replace existing files"},
+		&cli.BoolFlag{Name: "json", Usage: "print the result as JSON"},
+	}
+}
+
+// checkIssueArgs is the usage check ca init and issue share: --days must
+// not be negative and there are no positional arguments (name is the
+// command, e.g. "issue server").
+func checkIssueArgs(c *cli.Context, name string) error {
+	if c.Int("days") < 0 {
+		return usagef("--days must be positive (got %d)", c.Int("days"))
+	}
+	if c.NArg() > 0 {
+		return usagef("%s takes no arguments (got %q)", name, c.Args().First())
+	}
+	return nil
+}
+
 // keyParams resolves the key flags; without any of them it returns def.
 func keyParams(c *cli.Context, def keys.Params) (keys.Params, error) {
 	if !c.IsSet("key-type") && !c.IsSet("bits") && !c.IsSet("curve") && !c.IsSet("sec-param") {

@@ -27,24 +27,51 @@ type painter struct{ on bool }
 
 func newPainter(w io.Writer) painter { return painter{on: colorFor(w)} }
 
-// Status returns s colored by severity when the painter is on.
-func (p painter) Status(s finding.Status) string {
+// tone is how a status word is colored.
+type tone int
+
+const (
+	toneGood  tone = iota // green: passed, ok
+	toneWarn              // bold yellow
+	toneBad               // bold red: failed
+	toneError             // bold magenta: could not be checked
+	toneInfo              // cyan: skipped and other neutral words
+)
+
+// Paint returns text in t's color when the painter is on.
+func (p painter) Paint(t tone, text string) string {
 	if !p.on {
-		return string(s)
+		return text
 	}
 	var c *color.Color
-	switch s {
-	case finding.Pass:
+	switch t {
+	case toneGood:
 		c = color.New(color.FgGreen)
-	case finding.Warn:
+	case toneWarn:
 		c = color.New(color.FgYellow, color.Bold)
-	case finding.Fail:
+	case toneBad:
 		c = color.New(color.FgRed, color.Bold)
+	case toneError:
+		c = color.New(color.FgMagenta, color.Bold)
 	default:
 		c = color.New(color.FgCyan)
 	}
 	c.EnableColor()
-	return c.Sprint(string(s))
+	return c.Sprint(text)
+}
+
+// Status returns s colored by severity when the painter is on.
+func (p painter) Status(s finding.Status) string {
+	t := toneInfo
+	switch s {
+	case finding.Pass:
+		t = toneGood
+	case finding.Warn:
+		t = toneWarn
+	case finding.Fail:
+		t = toneBad
+	}
+	return p.Paint(t, string(s))
 }
 
 // Dim returns s de-emphasised when the painter is on.

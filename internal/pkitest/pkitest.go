@@ -22,6 +22,8 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/virt-pki/virt-pki/x509oid"
 )
 
 // KeyType selects the subject key algorithm.
@@ -90,18 +92,10 @@ func NewKey(t testing.TB, k KeyType, rsaBits int) crypto.Signer {
 	return key
 }
 
-var (
-	oidBC  = asn1.ObjectIdentifier{2, 5, 29, 19}
-	oidKU  = asn1.ObjectIdentifier{2, 5, 29, 15}
-	oidEKU = asn1.ObjectIdentifier{2, 5, 29, 37}
-	oidSKI = asn1.ObjectIdentifier{2, 5, 29, 14}
-	oidAKI = asn1.ObjectIdentifier{2, 5, 29, 35}
-)
-
 var ekuOIDs = map[x509.ExtKeyUsage]asn1.ObjectIdentifier{
-	x509.ExtKeyUsageAny:        {2, 5, 29, 37, 0},
-	x509.ExtKeyUsageServerAuth: {1, 3, 6, 1, 5, 5, 7, 3, 1},
-	x509.ExtKeyUsageClientAuth: {1, 3, 6, 1, 5, 5, 7, 3, 2},
+	x509.ExtKeyUsageAny:        x509oid.KeyPurposeAny,
+	x509.ExtKeyUsageServerAuth: x509oid.KeyPurposeServerAuth,
+	x509.ExtKeyUsageClientAuth: x509oid.KeyPurposeClientAuth,
 }
 
 // New issues a certificate for spec, signed by issuer (self-signed when
@@ -156,7 +150,7 @@ func New(t testing.TB, spec Spec, issuer *Cert) *Cert {
 		if !*spec.IsCA {
 			pl = -1
 		}
-		add(oidBC, spec.BCCrit, bc{IsCA: *spec.IsCA, PathLen: pl})
+		add(x509oid.BasicConstraints, spec.BCCrit, bc{IsCA: *spec.IsCA, PathLen: pl})
 	}
 	if spec.KeyUsage != 0 {
 		var bits [2]byte
@@ -169,23 +163,23 @@ func New(t testing.TB, spec Spec, issuer *Cert) *Cert {
 		for n > 0 && bits[(n-1)/8]&(0x80>>uint((n-1)%8)) == 0 {
 			n--
 		}
-		add(oidKU, spec.KUCrit, asn1.BitString{Bytes: bits[:(n+7)/8], BitLength: n})
+		add(x509oid.KeyUsage, spec.KUCrit, asn1.BitString{Bytes: bits[:(n+7)/8], BitLength: n})
 	}
 	if len(spec.EKU) > 0 {
 		var oids []asn1.ObjectIdentifier
 		for _, e := range spec.EKU {
 			oids = append(oids, ekuOIDs[e])
 		}
-		add(oidEKU, spec.EKUCrit, oids)
+		add(x509oid.ExtKeyUsage, spec.EKUCrit, oids)
 	}
-	add(oidSKI, false, ski[:])
+	add(x509oid.SubjectKeyID, false, ski[:])
 	parent, signer := tmpl, crypto.Signer(key)
 	if issuer != nil {
 		parent, signer = issuer.Cert, issuer.Key
 		type aki struct {
 			ID []byte `asn1:"optional,tag:0"`
 		}
-		add(oidAKI, false, aki{ID: issuer.Cert.SubjectKeyId})
+		add(x509oid.AuthorityKeyID, false, aki{ID: issuer.Cert.SubjectKeyId})
 	}
 	tmpl.ExtraExtensions = ext
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, parent, key.Public(), signer)

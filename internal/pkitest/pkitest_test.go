@@ -30,3 +30,20 @@ func TestGoodChainVerifies(t *testing.T) {
 		t.Fatal("basic constraints present though not asked for")
 	}
 }
+
+func TestTLV(t *testing.T) {
+	for _, tc := range []struct {
+		n    int
+		head []byte
+	}{
+		{0, []byte{0x04, 0x00}},
+		{0x7f, []byte{0x04, 0x7f}},
+		{0x80, []byte{0x04, 0x81, 0x80}},
+		{0x100, []byte{0x04, 0x82, 0x01, 0x00}},
+	} {
+		got := TLV(0x04, make([]byte, tc.n))
+		if len(got) != len(tc.head)+tc.n || string(got[:len(tc.head)]) != string(tc.head) {
+			t.Errorf("TLV of %d bytes starts % x, want % x", tc.n, got[:len(tc.head)], tc.head)
+		}
+	}
+}

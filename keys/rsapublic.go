@@ -1,14 +1,15 @@
-package validate
+package keys
 
 import (
+	"crypto"
 	"crypto/rsa"
 	"crypto/x509/pkix"
 	"encoding/asn1"
 	"encoding/pem"
 	"math/big"
-)
 
-var oidRSAEncryption = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 1, 1}
+	"github.com/virt-pki/virt-pki/x509oid"
+)
 
 // pkcs1RSAKey is RFC 8017's RSAPrivateKey.
 type pkcs1RSAKey struct {
@@ -52,7 +53,7 @@ func RSAPublicFromPEM(data []byte) (pub *rsa.PublicKey, ok bool) {
 		switch block.Type {
 		case "PRIVATE KEY":
 			var k pkcs8Key
-			if r, err := asn1.Unmarshal(der, &k); err != nil || len(r) > 0 || !k.Algo.Algorithm.Equal(oidRSAEncryption) {
+			if r, err := asn1.Unmarshal(der, &k); err != nil || len(r) > 0 || !k.Algo.Algorithm.Equal(x509oid.RSAEncryption) {
 				return nil, false
 			}
 			der = k.PrivateKey
@@ -73,4 +74,20 @@ func RSAPublicFromPEM(data []byte) (pub *rsa.PublicKey, ok bool) {
 		}
 		return &rsa.PublicKey{N: k.N, E: k.E}, true
 	}
+}
+
+// PublicKeyFromPEM returns the public half of the first private key in PEM
+// data, as ParsePrivateKeyPEM finds it. RSA keys take the structural path
+// of RSAPublicFromPEM, which is enough to match a key with a certificate
+// and much cheaper than a full import; other keys are parsed fully. Errors
+// are ParsePrivateKeyPEM's.
+func PublicKeyFromPEM(data []byte) (crypto.PublicKey, error) {
+	if pub, ok := RSAPublicFromPEM(data); ok {
+		return pub, nil
+	}
+	key, err := ParsePrivateKeyPEM(data)
+	if err != nil {
+		return nil, err
+	}
+	return key.Public(), nil
 }
