@@ -165,18 +165,3 @@ func TestWriteFilesAllOrNothing(t *testing.T) {
 		}
 	}
 }
-
-func FuzzParseCertificatesPEM(f *testing.F) {
-	f.Add([]byte("-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"))
-	f.Add([]byte("text\n-----BEGIN EC PRIVATE KEY-----\nAAAA\n-----END EC PRIVATE KEY-----\n"))
-	f.Add([]byte{})
-	f.Fuzz(func(t *testing.T, data []byte) {
-		certs, err := ParseCertificatesPEM(data)
-		if err == nil && len(certs) == 0 {
-			t.Fatal("no certificates and no error")
-		}
-		if err != nil && strings.Contains(err.Error(), "\n") {
-			t.Fatalf("multi-line error %q", err)
-		}
-	})
-}

@@ -10,21 +10,15 @@ import (
 	"crypto"
 	"crypto/x509"
 	"encoding/asn1"
-	"encoding/pem"
 	"errors"
 	"fmt"
 	"strings"
 	"time"
 
-	"github.com/virt-pki/virt-pki/internal/fileread"
 	"github.com/virt-pki/virt-pki/keys"
 	"github.com/virt-pki/virt-pki/libvirtcert"
 	"github.com/virt-pki/virt-pki/x509oid"
 )
-
-// MaxCertFileSize caps how much of a CA certificate file is read (libvirt
-// reads certificate files with the same 64 KiB limit).
-const MaxCertFileSize = libvirtcert.MaxFileSize
 
 // Problem IDs carried by *Error. They are stable: scripts may key on them.
 const (
@@ -141,65 +135,23 @@ func Check(cert *x509.Certificate, path string, now time.Time) error {
 	return nil
 }
 
-// ReadCertificates reads every CERTIFICATE block of a PEM file (text
-// around the blocks is skipped). It fails, naming the file, when there is
-// none or one does not parse.
+// ReadCertificates reads every certificate of a PEM file the way libvirt
+// does (libvirtcert.ReadCertificates: 64 KiB cap, CERTIFICATE and X509
+// CERTIFICATE blocks, text around them skipped). It fails with an *Error
+// naming the file when the file cannot be read or holds no usable
+// certificate.
 func ReadCertificates(path string) ([]*x509.Certificate, error) {
-	data, err := readCapped(path, MaxCertFileSize)
-	if err != nil {
-		return nil, &Error{ID: IDUnreadable, Path: path, Msg: "cannot read the CA certificate: " + err.Error(), Err: err}
-	}
-	certs, err := ParseCertificatesPEM(data)
-	if err != nil {
-		return nil, &Error{ID: IDNoCertificate, Path: path, Msg: err.Error(), Err: err}
-	}
-	return certs, nil
-}
-
-// ParseCertificatesPEM returns the certificates in PEM data, in order.
-func ParseCertificatesPEM(data []byte) ([]*x509.Certificate, error) {
-	var certs []*x509.Certificate
-	var other []string
-	rest := data
-	for {
-		var b *pem.Block
-		b, rest = pem.Decode(rest)
-		if b == nil {
-			break
-		}
-		if b.Type != "CERTIFICATE" {
-			other = append(other, b.Type)
-			continue
-		}
-		c, err := x509.ParseCertificate(b.Bytes)
-		if err != nil {
-			return nil, fmt.Errorf("certificate %d does not parse: %v", len(certs)+1, err)
-		}
-		certs = append(certs, c)
-	}
-	if len(certs) > 0 {
+	certs, err := libvirtcert.ReadCertificates(path)
+	var fe *libvirtcert.FileError
+	switch {
+	case err == nil:
 		return certs, nil
+	case errors.Is(err, libvirtcert.ErrUnreadable) && errors.As(err, &fe):
+		return nil, &Error{ID: IDUnreadable, Path: path, Msg: "cannot read the CA certificate: " + fe.Cause.Error(), Err: err}
+	case errors.Is(err, libvirtcert.ErrTooLarge):
+		return nil, &Error{ID: IDUnreadable, Path: path, Msg: libvirtcert.FileReason(err), Err: err}
 	}
-	if len(other) > 0 {
-		if strings.HasSuffix(other[0], "PRIVATE KEY") {
-			return nil, errors.New("this is a private key, not a certificate")
-		}
-		return nil, fmt.Errorf("holds a %s PEM block, not a certificate", strings.ToLower(other[0]))
-	}
-	if strings.Contains(string(data), "-----BEGIN") {
-		return nil, errors.New("malformed PEM (bad base64 or missing END line)")
-	}
-	return nil, errors.New("no PEM certificate (-----BEGIN CERTIFICATE-----) in it")
-}
-
-// readCapped is fileread.ReadCapped with the size error worded for a
-// message that names the file.
-func readCapped(path string, limit int64) ([]byte, error) {
-	data, err := fileread.ReadCapped(path, limit)
-	if errors.Is(err, fileread.ErrTooLarge) {
-		return nil, fmt.Errorf("larger than %d bytes", limit)
-	}
-	return data, err
+	return nil, &Error{ID: IDNoCertificate, Path: path, Msg: libvirtcert.FileReason(err), Err: err}
 }
 
 func hasExtension(cert *x509.Certificate, oid asn1.ObjectIdentifier) bool {

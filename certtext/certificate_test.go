@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/virt-pki/virt-pki/ca"
+	"github.com/virt-pki/virt-pki/libvirtcert"
 )
 
 // TestMatchesCerttool compares the rendering of certificates made by
@@ -24,7 +24,7 @@ func TestMatchesCerttool(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		certs, err := ca.ParseCertificatesPEM(data)
+		certs, err := libvirtcert.ParseCertificates(f, data)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/virt-pki/virt-pki/ca"
+	"github.com/virt-pki/virt-pki/libvirtcert"
 )
 
 func readCerts(t *testing.T, name string) []*x509.Certificate {
@@ -16,7 +16,7 @@ func readCerts(t *testing.T, name string) []*x509.Certificate {
 	if err != nil {
 		t.Fatal(err)
 	}
-	certs, err := ca.ParseCertificatesPEM(data)
+	certs, err := libvirtcert.ParseCertificates(name, data)
 	if err != nil {
 		t.Fatal(err)
 	}

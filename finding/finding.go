@@ -29,14 +29,17 @@ func (s Status) Rank() int {
 
 // Finding is one check's result. ID is stable across releases (pipelines key
 // on it); Message says what was checked and, for WARN and FAIL, why; Fix is
-// the exact command or edit that repairs it (empty for PASS and SKIP).
+// the exact command or edit that repairs it (empty for PASS and SKIP); Path
+// is the file or directory the check looked at, if any. In JSON, fix and
+// path are always present (possibly empty) so consumers need no key tests;
+// scope is present where the command has scopes.
 type Finding struct {
 	ID      string `json:"id"`
 	Scope   string `json:"scope,omitempty"`
 	Status  Status `json:"status"`
 	Message string `json:"message"`
-	Fix     string `json:"fix,omitempty"`
-	Path    string `json:"path,omitempty"`
+	Fix     string `json:"fix"`
+	Path    string `json:"path"`
 }
 
 // List is an ordered set of findings.

@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"crypto/x509"
-	"encoding/pem"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -16,37 +14,6 @@ import (
 	"github.com/virt-pki/virt-pki/layout"
 	"github.com/virt-pki/virt-pki/libvirtcert"
 )
-
-// parseCerts returns every CERTIFICATE block of PEM data, in order.
-func parseCerts(data []byte) ([]*x509.Certificate, error) {
-	var out []*x509.Certificate
-	rest := data
-	for {
-		var b *pem.Block
-		b, rest = pem.Decode(rest)
-		if b == nil {
-			break
-		}
-		if b.Type != "CERTIFICATE" && b.Type != "X509 CERTIFICATE" {
-			if strings.Contains(b.Type, "PRIVATE KEY") {
-				return nil, errors.New("holds a private key, not a certificate (are the certificate and key swapped?)")
-			}
-			continue
-		}
-		c, err := x509.ParseCertificate(b.Bytes)
-		if err != nil {
-			return nil, fmt.Errorf("malformed certificate: %v", err)
-		}
-		out = append(out, c)
-	}
-	if len(out) == 0 {
-		if len(data) > 0 && data[0] == 0x30 {
-			return nil, errors.New("is DER, libvirt reads only PEM (convert it: certtool -i --inder --infile FILE --outfile FILE.pem)")
-		}
-		return nil, errors.New("not a PEM certificate (no -----BEGIN CERTIFICATE----- block)")
-	}
-	return out, nil
-}
 
 // Fingerprint is the SHA-256 fingerprint of a certificate, colon-separated
 // upper-case hex as certtool and openssl print it.
@@ -98,7 +65,7 @@ func (p *Plan) check(req Request, lay layout.Layout) {
 		e := &p.Entries[i]
 		switch e.Role {
 		case layout.CACert, layout.ServerCert, layout.ClientCert:
-			cs, err := parseCerts(e.data)
+			cs, err := libvirtcert.ParseCertificates(e.Source, e.data)
 			if err != nil {
 				continue // Prepare rejected it already
 			}
@@ -153,14 +120,14 @@ func (p *Plan) check(req Request, lay layout.Layout) {
 		trust, trustFrom = certs[layout.CACert], "the CA being installed"
 	default:
 		if data, err := os.ReadFile(caPath); err == nil {
-			if cs, err := parseCerts(data); err == nil {
+			if cs, err := libvirtcert.ParseCertificates(caPath, data); err == nil {
 				trust, trustFrom = cs, "the installed CA "+caPath
 			}
 		}
 		if trust == nil {
 			if src := req.Sources.source(layout.CACert); src != "" {
 				if data, err := os.ReadFile(src); err == nil {
-					if cs, err := parseCerts(data); err == nil {
+					if cs, err := libvirtcert.ParseCertificates(src, data); err == nil {
 						trust, trustFrom = cs, src
 					}
 				}
@@ -202,7 +169,7 @@ func (p *Plan) check(req Request, lay layout.Layout) {
 			if err != nil {
 				continue
 			}
-			cs, err := parseCerts(data)
+			cs, err := libvirtcert.ParseCertificates(path, data)
 			if err != nil {
 				continue
 			}
@@ -217,11 +184,11 @@ func (p *Plan) check(req Request, lay layout.Layout) {
 	// A different CA at the CA path.
 	if ce := p.entry(layout.CACert); ce != nil && ce.Status == Replaced && certs[layout.CACert] != nil {
 		if data, err := os.ReadFile(ce.Path); err == nil {
-			old, err := parseCerts(data)
+			old, err := libvirtcert.ParseCertificates(ce.Path, data)
 			newCAs := certs[layout.CACert]
 			switch {
 			case err != nil:
-				refuse("install-replace-unreadable-ca", ce.Path, fmt.Sprintf("%s holds something that is not a PEM certificate (%v)", ce.Path, err),
+				refuse("install-replace-unreadable-ca", ce.Path, fmt.Sprintf("%s holds something that is not a PEM certificate (it %s)", ce.Path, libvirtcert.FileReason(err)),
 					"inspect it; use --force to replace it (add --backup to keep it)")
 			case !bytes.Equal(old[0].Raw, newCAs[0].Raw):
 				refuse("install-different-ca", ce.Path,

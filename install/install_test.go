@@ -378,6 +378,13 @@ func TestInstallBadInput(t *testing.T) {
 			r.Sources.Cert = filepath.Join(s.Dir, "serverkey.pem")
 			return r
 		}, "serverkey.pem: not usable as the server certificate: holds a private key, not a certificate"},
+		{"a certificate file that also holds its key", func(t *testing.T, root string) Request {
+			cert, _ := os.ReadFile(filepath.Join(s.Dir, "servercert.pem"))
+			key, _ := os.ReadFile(filepath.Join(s.Dir, "serverkey.pem"))
+			r := systemReq(root, s, RoleServer)
+			r.Sources.Cert = pkitest.WriteFile(t, t.TempDir(), "combined.pem", append(cert, key...), 0o600)
+			return r
+		}, "combined.pem: not usable as the server certificate: holds a private key (line "},
 		{"a certificate where the key belongs", func(t *testing.T, root string) Request {
 			r := systemReq(root, s, RoleClient)
 			r.Sources.Key = filepath.Join(s.Dir, "clientcert.pem")

@@ -16,6 +16,7 @@ import (
 	"github.com/virt-pki/virt-pki/internal/fileread"
 	"github.com/virt-pki/virt-pki/keys"
 	"github.com/virt-pki/virt-pki/layout"
+	"github.com/virt-pki/virt-pki/libvirtcert"
 )
 
 // Status says what installing does to one file.
@@ -290,8 +291,8 @@ func parseSource(path string, r layout.Role, data []byte) error {
 			return inputErrorf("%s: not usable as the %s: %v", path, r.Describe(), err)
 		}
 	default:
-		if _, err := parseCerts(data); err != nil {
-			return inputErrorf("%s: not usable as the %s: %v", path, r.Describe(), err)
+		if _, err := libvirtcert.ParsePEMCertificatesWith(path, data, libvirtcert.PEMOptions{RejectPrivateKey: true}); err != nil {
+			return inputErrorf("%s: not usable as the %s: %s", path, r.Describe(), libvirtcert.FileReason(err))
 		}
 	}
 	return nil

@@ -173,3 +173,38 @@ func FuzzFormatDN(f *testing.F) {
 		_, _, _ = RawNames(raw)
 	})
 }
+
+func TestSplitDN(t *testing.T) {
+	cases := []struct {
+		in   string
+		sep  byte
+		want []string
+	}{
+		{"C=GB,O=Test Org,CN=client1", ',', []string{"C=GB", "O=Test Org", "CN=client1"}},
+		{`CN=a\,b,O=x`, ',', []string{`CN=a\,b`, "O=x"}},
+		{`CN=a\\,O=x`, ',', []string{`CN=a\\`, "O=x"}},
+		{"", ',', []string{""}},
+		{"CN=a,", ',', []string{"CN=a", ""}},
+		{`CN=a+UID=b\+c`, '+', []string{"CN=a", `UID=b\+c`}},
+		{`CN=trailing\`, ',', []string{`CN=trailing\`}},
+	}
+	for _, c := range cases {
+		got := SplitDN(c.in, c.sep)
+		if strings.Join(got, "|") != strings.Join(c.want, "|") || len(got) != len(c.want) {
+			t.Errorf("SplitDN(%q, %q) = %q, want %q", c.in, c.sep, got, c.want)
+		}
+	}
+}
+
+func FuzzSplitDN(f *testing.F) {
+	f.Add(`CN=a\,b,O=x+UID=y`)
+	f.Add(`\`)
+	f.Fuzz(func(t *testing.T, s string) {
+		for _, sep := range []byte{',', '+'} {
+			parts := SplitDN(s, sep)
+			if strings.Join(parts, string(sep)) != s {
+				t.Fatalf("SplitDN(%q, %q) = %q does not join back", s, sep, parts)
+			}
+		}
+	})
+}

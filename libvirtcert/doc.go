@@ -15,10 +15,15 @@
 //     misses; chain verification against the first 16 CA certificates
 //     (VerifyChain) with libvirt's reason texts;
 //   - libvirt's host-name rule (MatchHostname: gnutls_x509_crt_check_hostname);
-//   - reading certificate files the way libvirt does (ReadCertificates:
-//     64 KiB cap, PEM only, helpful errors for DER) and the way GnuTLS
-//     imports the first certificate of a PEM file (ImportPEMCertificate,
-//     RawNames, which accept subjects Go's parser refuses);
+//   - the one certificate-PEM reader of virt-pki (ReadCertificates,
+//     ParseCertificates and their PEMCertificate forms), reading files the
+//     way libvirt does: 64 KiB cap, text up to the first NUL, CERTIFICATE
+//     and X509 CERTIFICATE blocks; every failure a one-line *FileError
+//     naming the file with a reason callers can test (ErrDER,
+//     ErrPrivateKey, ErrNoCertificate, ...); and the way GnuTLS imports
+//     the first certificate of a PEM file (ImportPEMCertificate, RawNames,
+//     which accept subjects Go's parser refuses);
+//   - splitting DN strings at unescaped separators (SplitDN);
 //   - a certtool -i style summary with libvirt's verdicts (Describe).
 //
 // The tests compare these with the real tools where they are installed:

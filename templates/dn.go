@@ -288,28 +288,19 @@ func DNFromLegacy(legacy string) (string, error) {
 }
 
 // splitLegacyDN splits a legacy DN at unescaped commas; an unescaped '+'
-// (a multi-valued RDN) is an error.
+// (a multi-valued RDN) or a newline is an error.
 func splitLegacyDN(s string) ([]string, error) {
 	if strings.TrimSpace(s) == "" {
 		return nil, errors.New("empty DN")
 	}
-	var parts []string
-	start := 0
-	for i := 0; i < len(s); i++ {
-		switch s[i] {
-		case '\\':
-			i++
-		case '+':
-			return nil, fmt.Errorf("DN %q has a multi-valued RDN ('+'), which certtool cannot write", s)
-		case ',':
-			parts = append(parts, s[start:i])
-			start = i + 1
-		case '\n':
-			return nil, fmt.Errorf("DN %q contains a newline", s)
-		}
+	if strings.Contains(s, "\n") {
+		return nil, fmt.Errorf("DN %q contains a newline", s)
 	}
-	parts = append(parts, s[start:])
+	parts := libvirtcert.SplitDN(s, ',')
 	for _, p := range parts {
+		if len(libvirtcert.SplitDN(p, '+')) > 1 {
+			return nil, fmt.Errorf("DN %q has a multi-valued RDN ('+'), which certtool cannot write", s)
+		}
 		if !strings.Contains(p, "=") {
 			return nil, fmt.Errorf("DN %q: %q is not NAME=value", s, p)
 		}

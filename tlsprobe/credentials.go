@@ -7,7 +7,6 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"strings"
@@ -93,7 +92,7 @@ type credentials struct {
 // client does before it connects (unless noSanity).
 func loadCredentials(r CredentialsReport, noSanity bool, now time.Time, opts libvirtcert.Options) *credentials {
 	c := &credentials{report: r}
-	c.cas, c.caErr = readCertFile(r.CACert)
+	c.cas, c.caErr = libvirtcert.ReadCertificates(r.CACert)
 	switch {
 	case errors.Is(c.caErr, fs.ErrNotExist):
 		c.findings = append(c.findings, finding.Finding{ID: "ca-missing", Status: finding.Fail, Path: r.CACert,
@@ -101,7 +100,7 @@ func loadCredentials(r CredentialsReport, noSanity bool, now time.Time, opts lib
 			Fix:     fmt.Sprintf("install the CA certificate that signed the server's certificate as %s", r.CACert)})
 	case c.caErr != nil:
 		c.findings = append(c.findings, finding.Finding{ID: "ca-unreadable", Status: finding.Fail, Path: r.CACert,
-			Message: fmt.Sprintf("CA certificate file %s cannot be used: %v", r.CACert, c.caErr),
+			Message: fmt.Sprintf("CA certificate file %s %s", r.CACert, libvirtcert.FileReason(c.caErr)),
 			Fix:     fmt.Sprintf("replace %s with the PEM CA certificate (at most %d bytes)", r.CACert, libvirtcert.MaxFileSize)})
 	}
 
@@ -126,10 +125,10 @@ func loadCredentials(r CredentialsReport, noSanity bool, now time.Time, opts lib
 			Fix:     fmt.Sprintf("install the client certificate and key as %s and %s (issue them with: virt-pki issue client)", r.ClientCert, r.ClientKey)})
 		return c
 	}
-	chain, err := readCertFile(r.ClientCert)
+	chain, err := libvirtcert.ReadCertificates(r.ClientCert)
 	if err != nil {
 		c.findings = append(c.findings, finding.Finding{ID: "client-cert-unreadable", Status: finding.Fail, Path: r.ClientCert,
-			Message: fmt.Sprintf("client certificate %s cannot be used: %v; libvirt stops with: Unable to import client certificate %s", r.ClientCert, err, r.ClientCert),
+			Message: fmt.Sprintf("client certificate %s %s; libvirt stops with: Unable to import client certificate %s", r.ClientCert, libvirtcert.FileReason(err), r.ClientCert),
 			Fix:     fmt.Sprintf("put the PEM client certificate in %s (is it swapped with the key?)", r.ClientCert)})
 		return c
 	}
@@ -206,42 +205,6 @@ func clientFix(id string) string {
 		return "issue a leaf client certificate (no 'ca' in its template)"
 	}
 	return "reissue the client certificate"
-}
-
-// readCertFile reads PEM certificates with libvirt's 64 KiB cap.
-func readCertFile(path string) ([]*x509.Certificate, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, libvirtcert.MaxFileSize+1))
-	if err != nil {
-		return nil, err
-	}
-	if len(data) > libvirtcert.MaxFileSize {
-		return nil, fmt.Errorf("larger than %d bytes, which libvirt refuses (Value too large for defined data type)", libvirtcert.MaxFileSize)
-	}
-	var out []*x509.Certificate
-	for rest := data; ; {
-		var b *pem.Block
-		b, rest = pem.Decode(rest)
-		if b == nil {
-			break
-		}
-		if b.Type != "CERTIFICATE" {
-			continue
-		}
-		c, err := x509.ParseCertificate(b.Bytes)
-		if err != nil {
-			return nil, fmt.Errorf("certificate %d: %v", len(out)+1, err)
-		}
-		out = append(out, c)
-	}
-	if len(out) == 0 {
-		return nil, errors.New("no PEM certificate in the file")
-	}
-	return out, nil
 }
 
 // readCRL reads a PEM (or DER) CRL with libvirt's size cap.

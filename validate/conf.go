@@ -191,24 +191,8 @@ func tightenDN(s string) string {
 	})
 }
 
-// splitDN splits a DN string at unescaped commas.
-func splitDN(s string) []string {
-	var parts []string
-	start := 0
-	for i := 0; i < len(s); i++ {
-		switch s[i] {
-		case '\\':
-			i++
-		case ',':
-			parts = append(parts, s[start:i])
-			start = i + 1
-		}
-	}
-	return append(parts, s[start:])
-}
-
 func reverseDN(s string) string {
-	parts := splitDN(s)
+	parts := libvirtcert.SplitDN(s, ',')
 	for i, j := 0, len(parts)-1; i < j; i, j = i+1, j-1 {
 		parts[i], parts[j] = parts[j], parts[i]
 	}
@@ -216,7 +200,7 @@ func reverseDN(s string) string {
 }
 
 func hasLastRDN(s string, attrs ...string) bool {
-	parts := splitDN(s)
+	parts := libvirtcert.SplitDN(s, ',')
 	last := strings.ToUpper(parts[len(parts)-1])
 	for _, at := range attrs {
 		if strings.HasPrefix(last, at+"=") {

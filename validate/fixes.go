@@ -186,8 +186,8 @@ func (a *audit) fixKeyRead(f idFiles, err error) string {
 func swapFix(f idFiles) string {
 	cert, _ := fileread.ReadCapped(f.cert, keys.MaxKeyFileSize)
 	key, _ := fileread.ReadCapped(f.key, keys.MaxKeyFileSize)
-	if _, err := ParseCertificatesPEM(key); err == nil {
-		if _, err := ParseCertificatesPEM(cert); err != nil {
+	if _, err := libvirtcert.ParseCertificates(f.key, key); err == nil {
+		if _, err := libvirtcert.ParseCertificates(f.cert, cert); err != nil {
 			return fmt.Sprintf("the certificate and key files are swapped: mv %s %s.swap && mv %s %s && mv %s.swap %s",
 				shellQuote(f.cert), shellQuote(f.cert), shellQuote(f.key), shellQuote(f.cert), shellQuote(f.cert), shellQuote(f.key))
 		}

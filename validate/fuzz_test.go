@@ -7,24 +7,6 @@ import (
 	"github.com/virt-pki/virt-pki/internal/pkitest"
 )
 
-func FuzzParseCertificatesPEM(f *testing.F) {
-	ca := pkitest.CA(f, "Fuzz CA")
-	f.Add(ca.CertPEM())
-	f.Add(ca.DER)
-	f.Add(ca.KeyPEM(f))
-	f.Add([]byte("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"))
-	f.Add([]byte("text before\n" + string(ca.CertPEM()) + "trailing"))
-	f.Fuzz(func(t *testing.T, data []byte) {
-		certs, err := ParseCertificatesPEM(data)
-		if err == nil && len(certs) == 0 {
-			t.Fatal("no error and no certificate")
-		}
-		if err != nil && certs != nil {
-			t.Fatal("certificates returned with an error")
-		}
-	})
-}
-
 func FuzzParseCRLsPEM(f *testing.F) {
 	f.Add([]byte("-----BEGIN X509 CRL-----\nMAA=\n-----END X509 CRL-----\n"))
 	f.Add([]byte{0x30, 0x03, 0x02, 0x01, 0x00})

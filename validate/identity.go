@@ -186,7 +186,7 @@ func (a *audit) identity(f idFiles) {
 	}
 	if cf.err != nil {
 		fix := cf.fix
-		if errors.Is(cf.err, errKeyNotCert) {
+		if errors.Is(cf.err, libvirtcert.ErrPrivateKey) {
 			fix = swapFix(f)
 		}
 		a.add(finding.Finding{ID: f.id("cert") + ".read", Scope: string(s), Status: finding.Fail, Path: f.cert,

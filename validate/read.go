@@ -1,10 +1,8 @@
 package validate
 
 import (
-	"bytes"
 	"crypto"
 	"crypto/x509"
-	"encoding/pem"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -22,96 +20,39 @@ type certFile struct {
 	fix   string
 }
 
-// ParseCertificatesPEM returns every certificate of a PEM file, as
-// GnuTLS's PEM import does: text around the blocks is skipped, "CERTIFICATE"
-// and "X509 CERTIFICATE" blocks count, one malformed block fails the whole
-// file. The error says what the data is instead (a private key, DER, a CRL,
-// garbage) so that the caller can name the fix.
-func ParseCertificatesPEM(data []byte) ([]*x509.Certificate, error) {
-	var certs []*x509.Certificate
-	var other []string
-	rest := data
-	n := 0
-	for {
-		var block *pem.Block
-		block, rest = pem.Decode(rest)
-		if block == nil {
-			break
-		}
-		switch block.Type {
-		case "CERTIFICATE", "X509 CERTIFICATE":
-			n++
-			c, err := x509.ParseCertificate(block.Bytes)
-			if err != nil {
-				return nil, fmt.Errorf("certificate #%d is malformed: %v", n, err)
-			}
-			certs = append(certs, c)
-		default:
-			other = append(other, block.Type)
-		}
-	}
-	if len(certs) > 0 {
-		return certs, nil
-	}
-	switch {
-	case len(other) > 0 && bytes.Contains([]byte(other[0]), []byte("PRIVATE KEY")):
-		return nil, errKeyNotCert
-	case len(other) > 0:
-		return nil, fmt.Errorf("holds a %s PEM block, not a certificate", other[0])
-	case looksDER(data):
-		return nil, errDER
-	case bytes.Contains(data, []byte("-----BEGIN")):
-		return nil, errors.New("malformed PEM (bad base64 or missing END line)")
-	}
-	return nil, errors.New("not a PEM certificate (no -----BEGIN CERTIFICATE----- block)")
-}
-
-var (
-	errKeyNotCert = errors.New("holds a private key, not a certificate (certificate and key swapped?)")
-	errDER        = errors.New("is a DER (binary) certificate; libvirt reads PEM only")
-)
-
-func looksDER(data []byte) bool {
-	if len(data) < 2 || data[0] != 0x30 {
-		return false
-	}
-	_, err := x509.ParseCertificate(data)
-	if err == nil {
-		return true
-	}
-	_, err = x509.ParseCertificates(data)
-	return err == nil
-}
-
 // loadCertFile reads and parses path with libvirt's 64 KiB cap. what names
 // the file in messages ("server certificate").
 func loadCertFile(path string) *certFile {
 	cf := &certFile{path: path}
-	data, err := fileread.ReadCapped(path, libvirtcert.MaxFileSize)
-	switch {
-	case errors.Is(err, fileread.ErrTooLarge):
-		cf.err = fmt.Errorf("is larger than %d bytes; libvirt refuses it (\"Failed to read file '%s': Value too large for defined data type\")", libvirtcert.MaxFileSize, path)
-		cf.fix = fmt.Sprintf("keep only the private CA (and its intermediates) in %s", path)
-		return cf
-	case err != nil:
-		cf.err = fmt.Errorf("cannot be read: %w", err)
-		cf.fix = "chmod u+r " + path
-		if errors.Is(err, fs.ErrPermission) {
-			cf.fix = fmt.Sprintf("run the audit as root or as the owner of %s (sudo virt-pki validate ...)", path)
-		}
+	var err error
+	cf.certs, err = libvirtcert.ReadCertificates(path)
+	if err == nil {
 		return cf
 	}
-	cf.certs, cf.err = ParseCertificatesPEM(data)
+	cf.err = withoutName{err}
 	switch {
-	case errors.Is(cf.err, errDER):
-		cf.fix = fmt.Sprintf("certtool -i --inder --infile %s --outfile %s.pem && mv %s.pem %s", path, path, path, path)
-	case errors.Is(cf.err, errKeyNotCert):
+	case errors.Is(err, libvirtcert.ErrTooLarge):
+		cf.fix = fmt.Sprintf("keep only the private CA (and its intermediates) in %s", path)
+	case errors.Is(err, fs.ErrPermission):
+		cf.fix = fmt.Sprintf("run the audit as root or as the owner of %s (sudo virt-pki validate ...)", path)
+	case errors.Is(err, libvirtcert.ErrUnreadable):
+		cf.fix = "chmod u+r " + path
+	case errors.Is(err, libvirtcert.ErrDER):
+		cf.fix = fmt.Sprintf("%s && mv %s.pem %s", libvirtcert.DERConvertCommand(path), path, path)
+	case errors.Is(err, libvirtcert.ErrPrivateKey):
 		cf.fix = "put the certificate in " + path + " and the private key in the key file"
-	case cf.err != nil:
+	default:
 		cf.fix = "install the PEM certificate at " + path
 	}
 	return cf
 }
+
+// withoutName is a libvirtcert file error worded for messages that name
+// the file themselves ("CA certificate FILE <reason>").
+type withoutName struct{ err error }
+
+func (e withoutName) Error() string { return libvirtcert.FileReason(e.err) }
+func (e withoutName) Unwrap() error { return e.err }
 
 // keyFile is a parsed private key file: its public half, for the match
 // with the certificate.

@@ -109,7 +109,7 @@ func TestBadInputsAreFindings(t *testing.T) {
 		}, "server.cert.access", "symbolic link loop"},
 		{"garbage certificate", func(t *testing.T, dir string) {
 			os.WriteFile(filepath.Join(dir, "servercert.pem"), []byte("hello\x00world"), 0o600)
-		}, "server.cert.read", "not a PEM certificate"},
+		}, "server.cert.read", "holds no PEM certificate"},
 		{"DER certificate", func(t *testing.T, dir string) {
 			os.WriteFile(filepath.Join(dir, "servercert.pem"), p.server.DER, 0o600)
 		}, "server.cert.read", "certtool -i --inder"},
@@ -124,7 +124,7 @@ func TestBadInputsAreFindings(t *testing.T) {
 		}, "trust.ca.read", "Value too large for defined data type"},
 		{"empty CA file", func(t *testing.T, dir string) {
 			os.WriteFile(filepath.Join(dir, "cacert.pem"), nil, 0o600)
-		}, "trust.ca.read", "not a PEM certificate"},
+		}, "trust.ca.read", "holds no PEM certificate"},
 		{"truncated PEM", func(t *testing.T, dir string) {
 			b := p.server.CertPEM()
 			os.WriteFile(filepath.Join(dir, "servercert.pem"), b[:len(b)/2], 0o600)

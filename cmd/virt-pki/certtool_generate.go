@@ -16,6 +16,7 @@ import (
 	"github.com/virt-pki/virt-pki/certtext"
 	"github.com/virt-pki/virt-pki/issue"
 	"github.com/virt-pki/virt-pki/keys"
+	"github.com/virt-pki/virt-pki/libvirtcert"
 	"github.com/virt-pki/virt-pki/templates"
 )
 
@@ -74,7 +75,7 @@ func certtoolLoadCA(a *certtoolArgs) (*ca.CA, error) {
 	if err != nil {
 		return nil, ctFail("error reading file at --load-ca-certificate: %s", certPath)
 	}
-	certs, err := ca.ParseCertificatesPEM(data)
+	certs, err := libvirtcert.ParseCertificates(certPath, data)
 	if err != nil {
 		return nil, ctFail("error importing CA certificate: %s: Base64 unexpected header error.", certPath)
 	}

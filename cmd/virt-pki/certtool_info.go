@@ -12,9 +12,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/virt-pki/virt-pki/ca"
 	"github.com/virt-pki/virt-pki/certtext"
 	"github.com/virt-pki/virt-pki/internal/atomicfile"
+	"github.com/virt-pki/virt-pki/libvirtcert"
 )
 
 // certtoolWrite sends output to --outfile (atomically, mode as given) or
@@ -37,11 +37,11 @@ func certtoolWrite(a *certtoolArgs, stdout io.Writer, data []byte, mode os.FileM
 }
 
 func certtoolCertificateInfo(a *certtoolArgs, stdout io.Writer) error {
-	data, _, err := certtoolReadInput(a, os.Stdin, "load-certificate")
+	data, path, err := certtoolReadInput(a, os.Stdin, "load-certificate")
 	if err != nil {
 		return err
 	}
-	certs, err := ca.ParseCertificatesPEM(data)
+	certs, err := libvirtcert.ParseCertificates(path, data)
 	if err != nil {
 		return ctFail("import error: No certificate was found.")
 	}
@@ -65,7 +65,7 @@ func certtoolVerify(a *certtoolArgs, stdout, info io.Writer) error {
 	if err != nil {
 		return ctFail("error reading file at --load-ca-certificate: %s", caPath)
 	}
-	cas, err := ca.ParseCertificatesPEM(caData)
+	cas, err := libvirtcert.ParseCertificates(caPath, caData)
 	if err != nil {
 		return ctFail("error parsing CRTs in '%s': No certificate was found.", caPath)
 	}
@@ -94,7 +94,7 @@ func certtoolReadChain(a *certtoolArgs) ([]*x509.Certificate, error) {
 	if err != nil {
 		return nil, err
 	}
-	chain, err := ca.ParseCertificatesPEM(data)
+	chain, err := libvirtcert.ParseCertificates(path, data)
 	if err != nil {
 		return nil, ctFail("error parsing CRTs in '%s': No certificate was found.", path)
 	}
@@ -115,11 +115,11 @@ func certtoolWriteVerification(a *certtoolArgs, stdout io.Writer, chain, cas []*
 }
 
 func certtoolKeyID(a *certtoolArgs, stdout io.Writer) error {
-	data, _, err := certtoolReadInput(a, os.Stdin, "load-certificate")
+	data, path, err := certtoolReadInput(a, os.Stdin, "load-certificate")
 	if err != nil {
 		return err
 	}
-	certs, err := ca.ParseCertificatesPEM(data)
+	certs, err := libvirtcert.ParseCertificates(path, data)
 	if err != nil {
 		return ctFail("import error: No certificate was found.")
 	}

@@ -59,8 +59,8 @@ func queryDN(path string, rfc4514, hints bool) (string, error) {
 	}
 	der, err := libvirtcert.ImportPEMCertificate(data)
 	if err != nil {
-		if _, _, derErr := libvirtcert.RawNames(data); hints && derErr == nil {
-			return "", fmt.Errorf("%v (%s is DER; libvirt reads only PEM: certtool -i --inder --infile %s --outfile %s.pem)", dnLoadError{err}, path, path, path)
+		if hints && libvirtcert.IsDERCertificate(data) {
+			return "", fmt.Errorf("%v (%s is DER; libvirt reads only PEM: %s)", dnLoadError{err}, path, libvirtcert.DERConvertCommand(path))
 		}
 		return "", dnLoadError{err}
 	}

@@ -51,6 +51,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 func newApp(stdout, stderr io.Writer) *cli.App {
 	cmds := append([]*cli.Command(nil), commands...)
 	sort.SliceStable(cmds, func(i, j int) bool { return cmds[i].Name < cmds[j].Name })
+	markUsageErrors(cmds)
 	return &cli.App{
 		Name:           "virt-pki",
 		Usage:          "TLS certificates for libvirt and QEMU hosts",
@@ -59,20 +60,37 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 		ErrWriter:      stderr,
 		ExitErrHandler: func(*cli.Context, error) {}, // exit codes are mapped in run
 		OnUsageError: func(c *cli.Context, err error, _ bool) error {
-			return usageError{err}
+			return usageError{err: err}
 		},
 		HideHelpCommand: true,
 	}
 }
 
+// markUsageErrors makes a flag a command cannot parse a usage error (exit 2)
+// in every command and subcommand, without printing the whole help text
+// (the one-line error names the flag; --help shows the rest).
+func markUsageErrors(cmds []*cli.Command) {
+	for _, c := range cmds {
+		if c.OnUsageError == nil {
+			c.OnUsageError = func(ctx *cli.Context, err error, _ bool) error {
+				return usageError{err: err, help: ctx.Command.HelpName}
+			}
+		}
+		markUsageErrors(c.Subcommands)
+	}
+}
+
 // usageError marks a wrong command line (exit 2).
-type usageError struct{ err error }
+type usageError struct {
+	err  error
+	help string // the command whose --help explains the usage ("virt-pki expiry")
+}
 
 func (u usageError) Error() string { return u.err.Error() }
 func (u usageError) Unwrap() error { return u.err }
 
 // usagef returns a usage error (exit 2) with a formatted message.
-func usagef(format string, args ...any) error { return usageError{fmt.Errorf(format, args...)} }
+func usagef(format string, args ...any) error { return usageError{err: fmt.Errorf(format, args...)} }
 
 // exitError carries an explicit exit code and, optionally, a message.
 type exitError struct {
@@ -114,7 +132,11 @@ func exitCode(err error, stderr io.Writer) int {
 	}
 	var ue usageError
 	if errors.As(err, &ue) {
-		fmt.Fprintf(stderr, "virt-pki: %v (see 'virt-pki --help')\n", ue.err)
+		help := ue.help
+		if help == "" {
+			help = "virt-pki"
+		}
+		fmt.Fprintf(stderr, "virt-pki: %v (see '%s --help')\n", ue.err, help)
 		return exitUsage
 	}
 	fmt.Fprintf(stderr, "virt-pki: %v\n", err)
