@@ -15,6 +15,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 
 	"github.com/urfave/cli/v2"
 )
@@ -62,6 +63,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 		OnUsageError: func(c *cli.Context, err error, _ bool) error {
 			return usageError{err: err}
 		},
+		Action:          unknownCommand,
 		HideHelpCommand: true,
 	}
 }
@@ -76,8 +78,36 @@ func markUsageErrors(cmds []*cli.Command) {
 				return usageError{err: err, help: ctx.Command.HelpName}
 			}
 		}
+		if len(c.Subcommands) > 0 && c.Action == nil {
+			c.Action = missingSubcommand
+		}
 		markUsageErrors(c.Subcommands)
 	}
+}
+
+// missingSubcommand is the action of a command that only groups
+// subcommands ("virt-pki issue"): reaching it means none was named, or an
+// unknown one was.
+func missingSubcommand(c *cli.Context) error {
+	var names []string
+	for _, sc := range c.Command.Subcommands {
+		if sc.Name != "help" {
+			names = append(names, sc.Name)
+		}
+	}
+	if c.NArg() > 0 {
+		return usageError{err: fmt.Errorf("unknown subcommand %q for '%s' (one of: %s)", c.Args().First(), c.Command.HelpName, strings.Join(names, ", ")), help: c.Command.HelpName}
+	}
+	return usageError{err: fmt.Errorf("'%s' needs a subcommand (one of: %s)", c.Command.HelpName, strings.Join(names, ", ")), help: c.Command.HelpName}
+}
+
+// unknownCommand is the app's action: without arguments it shows the help;
+// with one, no command of that name exists.
+func unknownCommand(c *cli.Context) error {
+	if c.NArg() == 0 {
+		return cli.ShowAppHelp(c)
+	}
+	return usagef("unknown command %q", c.Args().First())
 }
 
 // usageError marks a wrong command line (exit 2).
