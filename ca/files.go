@@ -37,6 +37,7 @@ func WriteFiles(files []File, force bool) error {
 		for _, s := range staged {
 			os.Remove(s)
 		}
+		unstage(staged)
 	}
 	for _, f := range files {
 		tmp, err := atomicfile.CreateTemp(f.Path, f.Mode)
@@ -45,6 +46,7 @@ func WriteFiles(files []File, force bool) error {
 			return err
 		}
 		staged = append(staged, tmp.Name())
+		stage(tmp.Name())
 		if _, err := tmp.Write(f.Data); err != nil {
 			tmp.Close()
 			cleanup()
@@ -96,10 +98,10 @@ func WriteFiles(files []File, force bool) error {
 	return nil
 }
 
-// EnsureDir creates dir (mode 0700, since it will hold private keys) when
-// it does not exist and returns a function that removes it again if it was
-// created here and is still empty; call that function when the output set
-// could not be written.
+// EnsureDir creates dir (mode 0700, since it will hold private keys) and
+// any missing parents when it does not exist, and returns a function that
+// removes again every directory it created that is still empty; call that
+// function when the output set could not be written.
 func EnsureDir(dir string) (undo func(), err error) {
 	if dir == "" || dir == "." {
 		return func() {}, nil
@@ -110,10 +112,25 @@ func EnsureDir(dir string) (undo func(), err error) {
 		}
 		return func() {}, nil
 	}
+	// Remember every level MkdirAll creates, so that undo removes them all.
+	var created []string
+	for d := filepath.Clean(dir); ; d = filepath.Dir(d) {
+		if _, err := os.Lstat(d); err == nil {
+			break
+		}
+		created = append(created, d)
+		if parent := filepath.Dir(d); parent == d {
+			break
+		}
+	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("%s: cannot create the output directory: %w", dir, unwrapLink(err))
 	}
-	return func() { os.Remove(dir) }, nil
+	return func() {
+		for _, d := range created { // innermost first; os.Remove keeps non-empty ones
+			os.Remove(d)
+		}
+	}, nil
 }
 
 func unwrapLink(err error) error {

@@ -31,6 +31,18 @@ func DefaultTemplate(cn string, days int) *templates.Template {
 	return &templates.Template{Name: "command line", CN: cn, CA: true, CertSigningKey: true, CRLSigningKey: true, ExpirationDays: days}
 }
 
+// ApplyDefaultDays gives a CA template that sets no expiration
+// (expiration_days or expiration_date) the CA validity of DefaultDays
+// instead of certtool's 365 days, which would make the CA expire together
+// with the first leaves it signs. It reports whether it changed t.
+func ApplyDefaultDays(t *templates.Template) bool {
+	if t.SetsExpiration() {
+		return false
+	}
+	t.ExpirationDays = DefaultDays
+	return true
+}
+
 // Created is a new CA, not yet written anywhere.
 type Created struct {
 	Key     crypto.Signer

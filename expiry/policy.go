@@ -7,7 +7,8 @@ import (
 
 // Policy is how records are judged: at instant At, anything ending at or
 // before Fail.Deadline(At) fails, at or before Warn.Deadline(At) warns.
-// Certificates not valid yet at At fail too.
+// Certificates not valid yet at At fail too. Validity is inclusive at both
+// ends (RFC 5280): a certificate is expired only after its notAfter.
 type Policy struct {
 	At         time.Time
 	Warn, Fail Threshold
@@ -46,7 +47,9 @@ func (p Policy) judge(r *Record) {
 	case r.NotAfter.IsZero():
 		r.Status = OK
 		r.Reason = ""
-	case !at.Before(r.NotAfter):
+	case at.After(r.NotAfter):
+		// RFC 5280 validity includes notAfter: at that very instant the
+		// certificate is still valid (and the CRL still current).
 		r.Status = Fail
 		if r.Kind == CRL {
 			r.Reason = fmt.Sprintf("CRL is stale: next update was due %s (%s ago)", stamp(r.NotAfter), span(at.Sub(r.NotAfter)))
@@ -80,7 +83,7 @@ func when(at, end time.Time) string {
 func stamp(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") }
 
 // span renders a positive duration as people count it: hours under two
-// days, days above.
+// days, whole days (truncated, as daysLeft counts them) above.
 func span(d time.Duration) string {
 	switch {
 	case d < time.Hour:
@@ -92,5 +95,5 @@ func span(d time.Duration) string {
 		}
 		return fmt.Sprintf("%d hours", h)
 	}
-	return fmt.Sprintf("%d days", int64(d/Day))
+	return fmt.Sprintf("%d days", wholeDays(d))
 }

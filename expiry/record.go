@@ -77,8 +77,9 @@ func (r Record) SubjectName() pkix.Name { return decodeName(r.RawSubject) }
 // IssuerName decodes the issuer into its attributes.
 func (r Record) IssuerName() pkix.Name { return decodeName(r.RawIssuer) }
 
-// DaysLeft is the whole number of days from at until NotAfter, rounded
-// down (negative once expired); ok is false when there is no end date.
+// DaysLeft is the whole number of days from at until NotAfter, truncated
+// toward zero (negative once expired by a day or more; see daysLeft); ok
+// is false when there is no end date.
 func (r Record) DaysLeft(at time.Time) (days int64, ok bool) {
 	if r.NotAfter.IsZero() {
 		return 0, false

@@ -190,7 +190,9 @@ func (p *producer) file(path string) bool {
 }
 
 // walk reads dir in batches and descends depth-first. Symbolic links to
-// files are followed; links to directories are not (no loops).
+// files are followed; links to directories are not (no loops). A link
+// named like a certificate whose target cannot be reached is an Error
+// record.
 func (p *producer) walk(dir string) bool {
 	f, err := os.Open(dir)
 	if err != nil {
@@ -204,7 +206,16 @@ func (p *producer) walk(dir string) bool {
 			typ := e.Type()
 			if typ&fs.ModeSymlink != 0 {
 				fi, err := os.Stat(path)
-				if err != nil || fi.IsDir() {
+				if err != nil {
+					// A link named like a certificate whose target is
+					// gone (or unreachable) is a certificate nobody can
+					// read: say so rather than skip it.
+					if hasCertExtension(e.Name()) && !p.report(danglingLink(path, err)) {
+						return false
+					}
+					continue
+				}
+				if fi.IsDir() {
 					continue
 				}
 				typ = fi.Mode().Type()
@@ -280,4 +291,14 @@ func probe(ctx context.Context, target string, opts Options) []Record {
 		opts.Policy.judge(&recs[i])
 	}
 	return recs
+}
+
+// danglingLink is the Error record for a symbolic link whose target is
+// missing or unreachable.
+func danglingLink(path string, err error) Record {
+	target, _ := os.Readlink(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return sourceError(path, fmt.Sprintf("dangling symbolic link: its target %s does not exist", target))
+	}
+	return sourceError(path, fmt.Sprintf("symbolic link to %s cannot be followed: %v", target, fileread.Cause(err)))
 }

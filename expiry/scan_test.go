@@ -254,3 +254,29 @@ func TestScanStopsWhenCancelled(t *testing.T) {
 }
 
 func itoa(i int) string { return big.NewInt(int64(i)).String() }
+
+// TestWalkReportsDanglingLinks: a directory walk reports a link named like
+// a certificate whose target is gone as an Error record, and still ignores
+// a dangling link with another name.
+func TestWalkReportsDanglingLinks(t *testing.T) {
+	f := newFixtures(t)
+	dir := t.TempDir()
+	pkitest.WriteFile(t, dir, "ca.pem", f.ca.CertPEM(), 0o644)
+	if err := os.Symlink(filepath.Join(dir, "renewed-away.pem"), filepath.Join(dir, "servercert.pem")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(filepath.Join(dir, "gone"), filepath.Join(dir, "notes.txt")); err != nil {
+		t.Fatal(err)
+	}
+	recs, sum, err := Collect(context.Background(), []Target{Classify(dir)}, Options{Policy: policy()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum != (Summary{OK: 1, Error: 1}) {
+		t.Fatalf("summary %+v: %+v", sum, recs)
+	}
+	want := "dangling symbolic link: its target " + filepath.Join(dir, "renewed-away.pem") + " does not exist"
+	if r := recs[0]; r.Status != Error || r.Path != filepath.Join(dir, "servercert.pem") || r.Reason != want {
+		t.Errorf("dangling link: %+v, want reason %q", r, want)
+	}
+}

@@ -3,7 +3,6 @@ package expiry
 import (
 	"errors"
 	"fmt"
-	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -193,8 +192,15 @@ func looksLikeDate(s string) bool {
 	return len(s) >= 8 && strings.Count(s[:min(len(s), 10)], "-") >= 2
 }
 
-// daysLeft is the whole number of days from at to end, rounded down: 0
-// means under a day left, -1 expired within the last day.
+// daysLeft is the whole number of days from at to end, truncated toward
+// zero: 29.9 days left is 29, expired 2156.9 days ago is -2156, and
+// anything under a day either way is 0. It is the rule span uses, so the
+// DAYS column, days_left and "(in N days)" / "(N days ago)" agree.
 func daysLeft(at, end time.Time) int64 {
-	return int64(math.Floor(float64(end.Sub(at)) / float64(Day)))
+	return wholeDays(end.Sub(at))
+}
+
+// wholeDays counts the whole days in d, truncated toward zero.
+func wholeDays(d time.Duration) int64 {
+	return int64(d / Day)
 }

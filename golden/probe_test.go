@@ -2,6 +2,7 @@ package golden
 
 import (
 	"bytes"
+	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/json"
@@ -375,4 +376,152 @@ func TestProbeUsageExitCode(t *testing.T) {
 func probeLastLine(s string) string {
 	s = strings.TrimRight(s, "\n")
 	return s[strings.LastIndex(s, "\n")+1:]
+}
+
+// TestProbeJSONShape checks every pinned probe report against the shape
+// the probe issue specifies: {"targets":[{"target","address",
+// "tls_versions":[],"cipher","server_chain":[],"server_identity_ok":bool,
+// "chain_ok":bool,"client_cert_requested":bool,"acceptable_cas":[],
+// "client_cert_sent":bool,"client_accepted":bool|null,
+// "findings":[{"id","status","message","fix"}]}]} (findings also carry
+// "path"), with client_accepted null only when no handshake completed.
+func TestProbeJSONShape(t *testing.T) {
+	files, _ := filepath.Glob(filepath.Join("testdata", "probe", "*.json"))
+	if len(files) == 0 {
+		t.Fatal("no pinned probe JSON in testdata/probe")
+	}
+	kinds := map[string]string{
+		"target": "string", "address": "string", "tls_versions": "array", "cipher": "string",
+		"server_chain": "array", "server_identity_ok": "bool", "chain_ok": "bool",
+		"client_cert_requested": "bool", "acceptable_cas": "array", "client_cert_sent": "bool",
+		"client_accepted": "bool|null", "findings": "array",
+	}
+	kindOf := func(v any) string {
+		switch v.(type) {
+		case string:
+			return "string"
+		case bool:
+			return "bool"
+		case []any:
+			return "array"
+		case nil:
+			return "null"
+		}
+		return "other"
+	}
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var doc map[string]any
+		if err := json.Unmarshal(data, &doc); err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		targets, ok := doc["targets"].([]any)
+		if !ok || len(doc) != 1 {
+			t.Errorf("%s: want an object with only \"targets\", an array", f)
+			continue
+		}
+		for _, x := range targets {
+			tg := x.(map[string]any)
+			for key, want := range kinds {
+				v, present := tg[key]
+				if got := kindOf(v); !present || !strings.Contains(want, got) {
+					t.Errorf("%s: %q is %s (present %v), want %s", f, key, got, present, want)
+				}
+			}
+			completed := len(tg["tls_versions"].([]any)) > 0
+			if (tg["client_accepted"] == nil) == completed && tg["transport"] == "tls" {
+				t.Errorf("%s: client_accepted %v with tls_versions %v", f, tg["client_accepted"], tg["tls_versions"])
+			}
+			for _, y := range tg["findings"].([]any) {
+				fd := y.(map[string]any)
+				for _, key := range []string{"id", "status", "message", "fix", "path"} {
+					if _, ok := fd[key].(string); !ok {
+						t.Errorf("%s: finding %v lacks string %q", f, fd["id"], key)
+					}
+				}
+				if len(fd) != 5 {
+					t.Errorf("%s: finding %v has keys beyond id, status, message, fix, path", f, fd["id"])
+				}
+			}
+		}
+	}
+}
+
+// TestExpiryEndpointSendsClientCertificate: `virt-pki expiry` presents the
+// client certificate libvirt would use (from the URI's pkipath, or
+// --cert/--key) to a server that asks for one, so that libvirtd has no
+// reason to log a refusal; without one it still reports the chain.
+func TestExpiryEndpointSendsClientCertificate(t *testing.T) {
+	ca := pkitest.CA(t, "Expiry CA")
+	srv := pkitest.Server(t, ca, "localhost", "localhost", "127.0.0.1")
+	client := pkitest.Client(t, ca, pkix.Name{CommonName: "monitor"})
+	pool := x509.NewCertPool()
+	pool.AddCert(ca.Cert)
+	ln, err := tls.Listen("tcp", "127.0.0.1:0", &tls.Config{
+		Certificates: []tls.Certificate{{Certificate: [][]byte{srv.DER}, PrivateKey: srv.Key}},
+		ClientAuth:   tls.VerifyClientCertIfGiven, ClientCAs: pool})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	seen := make(chan string, 8) // the client CN each connection presented
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				tc := c.(*tls.Conn)
+				if tc.Handshake() != nil {
+					seen <- "(abandoned)"
+					return
+				}
+				cn := "(none)"
+				if pc := tc.ConnectionState().PeerCertificates; len(pc) > 0 {
+					cn = pc[0].Subject.CommonName
+				}
+				tc.Write([]byte{1}) // libvirt's confirmation byte
+				seen <- cn
+			}()
+		}
+	}()
+	dir := t.TempDir()
+	pki := filepath.Join(dir, "pki")
+	pkitest.WriteFile(t, pki, "cacert.pem", ca.CertPEM(), 0o600)
+	cert, key := client.WritePair(t, pki, "clientcert.pem", "clientkey.pem")
+	empty := filepath.Join(dir, "empty")
+	pkitest.WriteFile(t, empty, "cacert.pem", ca.CertPEM(), 0o600)
+	_, port, _ := net.SplitHostPort(ln.Addr().String())
+	for _, c := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"--cert/--key", []string{"--cert", cert, "--key", key, ln.Addr().String()}, "monitor"},
+		{"pkipath", []string{"test+tls://127.0.0.1:" + port + "/default?pkipath=" + pki}, "monitor"},
+		{"no credentials", []string{"test+tls://127.0.0.1:" + port + "/default?pkipath=" + empty}, "(abandoned)"},
+	} {
+		cmd := exec.Command(Bin(), append([]string{"expiry", "--format", "json"}, c.args...)...)
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatalf("%s: %v\n%s", c.name, err, out)
+		}
+		var rep struct {
+			Certificates []struct {
+				Subject string `json:"subject"`
+				Status  string `json:"status"`
+			} `json:"certificates"`
+		}
+		if err := json.Unmarshal(out, &rep); err != nil || len(rep.Certificates) != 1 || rep.Certificates[0].Subject != "O=Test,CN=localhost" {
+			t.Errorf("%s: report %s (%v), want the server certificate", c.name, out, err)
+		}
+		if got := <-seen; got != c.want {
+			t.Errorf("%s: the server saw client certificate %s, want %s", c.name, got, c.want)
+		}
+	}
 }

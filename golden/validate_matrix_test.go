@@ -530,6 +530,8 @@ func TestValidateExitCodes(t *testing.T) {
 		{"warn with --strict", Bin(), append([]string{"validate", "--hostname", "localhost", "--warn-days", "40000", "--strict"}, common...), 1},
 		{"fail", Bin(), append([]string{"validate", "--hostname", "elsewhere.example"}, common...), 1},
 		{"usage", Bin(), []string{"validate", "--format", "yaml"}, 2},
+		{"empty host name", Bin(), append([]string{"validate", "--hostname", ""}, common...), 2},
+		{"blank host name", Bin(), append([]string{"validate", "--hostname", "localhost", "--hostname", " "}, common...), 2},
 		{"link, all pass", link, append([]string{"SERVER", "--hostname", "localhost"}, common...), 0},
 		{"link, usage", link, []string{"-s", "-u"}, 2},
 	}
@@ -537,5 +539,58 @@ func TestValidateExitCodes(t *testing.T) {
 		if got := run(c.bin, c.args...); got != c.code {
 			t.Errorf("%s: exit %d, want %d", c.name, got, c.code)
 		}
+	}
+}
+
+// TestValidateIDsAreUnique runs `virt-pki validate --format json` on a
+// system image whose qemu.conf selects several QEMU directories (two of
+// them sharing a base name with a --qemu one, one missing and named by two
+// settings) and checks that no id appears twice: pipelines key on ids.
+func TestValidateIDsAreUnique(t *testing.T) {
+	img := t.TempDir()
+	fixture := func(name string) []byte {
+		data, err := os.ReadFile(filepath.Join("testdata", "validate", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return data
+	}
+	pkitest.WriteFile(t, img, "etc/pki/CA/cacert.pem", fixture("cacert.pem"), 0o644)
+	pkitest.WriteFile(t, img, "etc/pki/libvirt/servercert.pem", fixture("servercert.pem"), 0o644)
+	pkitest.WriteFile(t, img, "etc/pki/libvirt/private/serverkey.pem", fixture("serverkey.pem"), 0o600)
+	pkitest.WriteFile(t, img, "etc/libvirt/libvirtd.conf", []byte(`tls_allowed_dn_list = ["CN=client1,O=Test Org,C=GB", "CN=client1, O=Test Org, C=GB"]`+"\n"), 0o644)
+	pkitest.WriteFile(t, img, "etc/libvirt/qemu.conf", []byte(`vnc_tls_x509_cert_dir = "/srv/vnc/qemu"
+spice_tls_x509_cert_dir = "/etc/pki/missing"
+chardev_tls_x509_cert_dir = "/etc/pki/missing"
+`), 0o644)
+	for _, d := range []string{"etc/pki/qemu", "srv/vnc/qemu", "opt/qemu"} {
+		pkitest.WriteFile(t, img, d+"/ca-cert.pem", fixture("cacert.pem"), 0o644)
+		pkitest.WriteFile(t, img, d+"/server-cert.pem", fixture("servercert.pem"), 0o644)
+	}
+	out, err := exec.Command(Bin(), "validate", "--root", img, "--qemu", "--qemu="+filepath.Join(img, "opt/qemu"), "--qemu-group", "root",
+		"--hostname", "host.example", "--libvirt-version", "9.0.0", "--format", "json").Output()
+	var ee *exec.ExitError
+	if err != nil && !errors.As(err, &ee) {
+		t.Fatal(err)
+	}
+	var report struct {
+		Checks []struct{ ID string } `json:"checks"`
+	}
+	if err := json.Unmarshal(out, &report); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	seen := map[string]bool{}
+	qemu := 0
+	for _, c := range report.Checks {
+		if seen[c.ID] {
+			t.Errorf("id %q appears twice", c.ID)
+		}
+		seen[c.ID] = true
+		if strings.HasSuffix(c.ID, ".dir.access") && strings.HasPrefix(c.ID, "qemu[") {
+			qemu++
+		}
+	}
+	if qemu < 3 {
+		t.Errorf("%d QEMU directories audited, want 3:\n%s", qemu, out)
 	}
 }

@@ -1,12 +1,15 @@
 package install
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
+	"os/signal"
 	"path/filepath"
+	"syscall"
 
 	"github.com/virt-pki/virt-pki/internal/atomicfile"
 	"github.com/virt-pki/virt-pki/internal/fileread"
@@ -21,6 +24,32 @@ type Options struct {
 	DryRun bool
 	// Hook interrupts Apply for tests (nil in production).
 	Hook Hook
+	// Context, when cancelled (see SignalContext), interrupts the install
+	// at its next step: before the renames the old set is kept and the
+	// temporary files are removed, during them the renames are rolled back
+	// and the journal removed, after them the new set is completed. The
+	// error then wraps ErrInterrupted. Nil: never interrupted.
+	Context context.Context
+}
+
+// ErrInterrupted is returned (wrapped) by Install when Options.Context was
+// cancelled before the new set was in place.
+var ErrInterrupted = errors.New("interrupted")
+
+// SignalContext returns a context cancelled by SIGINT, SIGTERM or SIGHUP,
+// for Options.Context; stop restores the default signal handling. While
+// it is active those signals no longer kill the process, so an install
+// cleans up instead of leaving temporary files and a journal for the next
+// run.
+func SignalContext(parent context.Context) (ctx context.Context, stop context.CancelFunc) {
+	return signal.NotifyContext(parent, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+}
+
+func interrupted(ctx context.Context) error {
+	if ctx == nil || ctx.Err() == nil {
+		return nil
+	}
+	return fmt.Errorf("%w by a signal", ErrInterrupted)
 }
 
 // Result is the outcome of Install.
@@ -41,6 +70,14 @@ type Result struct {
 func Install(req Request, opts Options) (*Result, error) {
 	lay := req.Target.Layout()
 	res := &Result{}
+	// Refuse paths outside the root or the layout before recovery
+	// touches anything there.
+	pre := &Plan{Base: lay.Base, layoutDir: []string{lay.Base}}
+	if files, err := targetFiles(req, lay, pre); err == nil {
+		if err := pre.checkPaths(req, files); err != nil {
+			return res, err
+		}
+	}
 	var lock *os.File
 	if !opts.DryRun {
 		if fi, err := os.Stat(lay.Base); err == nil && fi.IsDir() {
@@ -71,7 +108,10 @@ func Install(req Request, opts Options) (*Result, error) {
 	if p.Changes() == 0 {
 		return res, nil
 	}
-	if err := apply(p, opts.Hook, lock != nil); err != nil {
+	if err := interrupted(opts.Context); err != nil {
+		return res, fmt.Errorf("%w: nothing was written", err)
+	}
+	if err := apply(p, opts.Hook, opts.Context, lock != nil); err != nil {
 		return res, err
 	}
 	res.Applied = true
@@ -105,17 +145,25 @@ func targetDirs(req Request) []string {
 // the new set. If the process dies instead, Recover (run by the next
 // Install) finishes the job. Apply returns nil only when the new set is in
 // place and committed.
-func Apply(p *Plan, hook Hook) error { return apply(p, hook, false) }
+func Apply(p *Plan, hook Hook) error { return apply(p, hook, nil, false) }
 
-func apply(p *Plan, hook Hook, locked bool) error {
+func apply(p *Plan, hook Hook, ctx context.Context, locked bool) error {
 	if p.Refused() {
 		return fmt.Errorf("%w: nothing was written", ErrRefused)
 	}
-	step := func(label string) error {
+	// hookOnly runs the test hook; a rollback uses it, so that an
+	// interruption does not interrupt the cleanup.
+	hookOnly := func(label string) error {
 		if hook == nil {
 			return nil
 		}
 		return hook(label)
+	}
+	step := func(label string) error {
+		if err := hookOnly(label); err != nil {
+			return err
+		}
+		return interrupted(ctx)
 	}
 	for _, d := range p.Dirs {
 		if err := makeDir(d, step); err != nil {
@@ -137,6 +185,9 @@ func apply(p *Plan, hook Hook, locked bool) error {
 			if e.Saved != "" {
 				os.Remove(e.Saved)
 			}
+		}
+		if errors.Is(err, ErrInterrupted) {
+			return fmt.Errorf("%w: the previous files are unchanged and the temporary files were removed", err)
 		}
 		return err
 	}
@@ -167,7 +218,7 @@ func apply(p *Plan, hook Hook, locked bool) error {
 			err = os.Rename(e.Temp, e.Target)
 		}
 		if err != nil {
-			return undo(p.Base, staged, fmt.Errorf("%s: %w", e.Target, err), step)
+			return undo(p.Base, staged, fmt.Errorf("%s: %w", e.Target, err), hookOnly)
 		}
 	}
 	complete := func(err error) error {

@@ -81,6 +81,10 @@ func (p *Plan) check(req Request, lay layout.Layout) {
 			for _, pr := range libvirtcert.CheckCertificate(cs[0], certRole(e.Role), req.Now, libvirtcert.Options{}) {
 				// libvirt's texts name the file with %s: name the source.
 				msg := strings.Replace(pr.Message, "%s", e.Source, 1)
+				if other, ok := forOtherRole(cs[0], e.Role, pr); ok {
+					refuse("install-cert-for-other-role", e.Source, otherRoleMessage(e, cs[0], other), otherRoleFix(e.Role, other))
+					continue
+				}
 				if pr.Fatal {
 					refuse("install-usage-"+pr.ID, e.Source, msg+"; libvirt refuses this "+certRole(e.Role).String()+" certificate", fix)
 				} else {
@@ -141,6 +145,7 @@ func (p *Plan) check(req Request, lay layout.Layout) {
 			}
 		}
 	}
+	knownCAs := append(append(append([]*x509.Certificate{}, certs[layout.CACert]...), readCAs(req.Sources.source(layout.CACert))...), readCAs(caPath)...)
 	for _, r := range []layout.Role{layout.ServerCert, layout.ClientCert} {
 		cs := certs[r]
 		e := p.entry(r)
@@ -151,8 +156,12 @@ func (p *Plan) check(req Request, lay layout.Layout) {
 			continue
 		}
 		if err := libvirtcert.VerifyChain(cs[0], trust, req.Now); err != nil {
+			why := err.Error()
+			if s := sameNameOtherKey(cs[0], trust, knownCAs); s != "" {
+				why = s
+			}
 			refuse("install-not-issued-by-ca", e.Source,
-				fmt.Sprintf("%s (issuer %s) does not verify against %s: %v", e.Source, issuerDN(cs[0]), trustFrom, err),
+				fmt.Sprintf("%s (issuer %s) does not verify against %s: %s", e.Source, issuerDN(cs[0]), trustFrom, why),
 				"install the CA that issued it (--role ca), or reissue the certificate from this CA")
 		}
 	}
@@ -174,8 +183,12 @@ func (p *Plan) check(req Request, lay layout.Layout) {
 				continue
 			}
 			if err := libvirtcert.VerifyChain(cs[0], newCAs, req.Now); err != nil {
+				why := err.Error()
+				if s := sameNameOtherKey(cs[0], newCAs, knownCAs); s != "" {
+					why = s
+				}
 				refuse("install-orphans-leaf", path,
-					fmt.Sprintf("the installed %s %s was not issued by the new CA (%v); libvirt would refuse it", r.Describe(), path, err),
+					fmt.Sprintf("the installed %s %s was not issued by the new CA (%s); libvirt would refuse it", r.Describe(), path, why),
 					"install a "+r.Describe()+" from the new CA in the same run (--role ca,"+map[layout.Role]string{layout.ServerCert: "server", layout.ClientCert: "client"}[r]+")")
 			}
 		}

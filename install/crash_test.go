@@ -3,6 +3,7 @@ package install
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -12,6 +13,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/virt-pki/virt-pki/layout"
@@ -28,6 +30,9 @@ const (
 	stepEnv  = "VIRT_PKI_INSTALL_TEST_STEP"
 	reqEnv   = "VIRT_PKI_INSTALL_TEST_REQUEST"
 	failEnv  = "VIRT_PKI_INSTALL_TEST_FAIL"
+	// sigEnv makes the child handle signals as the command does and wait
+	// at its stop step for one instead of being killed.
+	sigEnv = "VIRT_PKI_INSTALL_TEST_SIGNAL"
 )
 
 func TestMain(m *testing.M) {
@@ -47,6 +52,11 @@ func runChild() int {
 	}
 	stop, _ := strconv.Atoi(os.Getenv(stepEnv))
 	failAt, _ := strconv.Atoi(os.Getenv(failEnv))
+	ctx, cancel := context.Background(), context.CancelFunc(func() {})
+	if os.Getenv(sigEnv) != "" {
+		ctx, cancel = SignalContext(ctx)
+	}
+	defer cancel()
 	n := 0
 	hook := func(label string) error {
 		n++
@@ -55,11 +65,15 @@ func runChild() int {
 		}
 		if n == stop {
 			fmt.Printf("STOP %d %s\n", n, label)
+			if os.Getenv(sigEnv) != "" {
+				<-ctx.Done() // the parent's signal arrives while at this step
+				return nil
+			}
 			io.Copy(io.Discard, os.Stdin) // blocks until the parent kills us
 		}
 		return nil
 	}
-	if _, err := Install(req, Options{Hook: hook}); err != nil {
+	if _, err := Install(req, Options{Hook: hook, Context: ctx}); err != nil {
 		fmt.Println("ERROR", strings.ReplaceAll(err.Error(), "\n", " "))
 		return 1
 	}
@@ -345,5 +359,73 @@ func TestPendingJournalIsReportedThenRecovered(t *testing.T) {
 	os.WriteFile(journalPath(base), []byte("{not json"), 0o600)
 	if _, err := Install(req, Options{}); err == nil || !strings.Contains(err.Error(), "damaged install journal") {
 		t.Fatalf("damaged journal: %v", err)
+	}
+}
+
+// signalChild runs req in a child process that handles signals as the
+// command does, sends it SIGTERM while it is at step stop and returns the
+// child's last report line ("ERROR ..." or "DONE n"), or "DONE n" when it
+// finished before reaching the step.
+func signalChild(t *testing.T, req Request, stop int) string {
+	t.Helper()
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := json.Marshal(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(exe, "-test.run=^$")
+	cmd.Env = append(os.Environ(), childEnv+"=1", sigEnv+"=1", stepEnv+"="+strconv.Itoa(stop), reqEnv+"="+string(data))
+	stdout, _ := cmd.StdoutPipe()
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	r := bufio.NewReader(stdout)
+	line, _ := r.ReadString('\n')
+	if strings.HasPrefix(line, "STOP ") {
+		if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+			t.Fatal(err)
+		}
+		line, _ = r.ReadString('\n')
+	}
+	err = cmd.Wait()
+	if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+		t.Fatalf("the child died of %v instead of cleaning up (%v)", ws.Signal(), err)
+	}
+	return strings.TrimSpace(line)
+}
+
+// TestSignalAtEveryStep sends SIGTERM to an install stopped at each of its
+// steps. The process must clean up by itself — no Recover is run here —
+// leaving the complete old set (and an "interrupted" error) or, once the
+// renames are done, the complete new set, with no temporary file or
+// journal either way.
+func TestSignalAtEveryStep(t *testing.T) {
+	requireRoot(t)
+	for _, sc := range crashScenarios(t) {
+		t.Run(sc.name, func(t *testing.T) {
+			labels := countSteps(t, sc)
+			seen := map[string]int{}
+			for stop := 1; stop <= len(labels); stop++ {
+				root := t.TempDir()
+				old, req := sc.setup(t, root)
+				line := signalChild(t, req, stop)
+				state := checkOldOrNew(t, root, req, old, sc.newSet)
+				switch {
+				case state == "old" && !(strings.HasPrefix(line, "ERROR") && strings.Contains(line, "interrupted by a signal")):
+					t.Fatalf("SIGTERM at step %d (%s) kept the old set but the child said %q", stop, labels[stop-1], line)
+				case state == "new" && !strings.HasPrefix(line, "DONE"):
+					t.Fatalf("SIGTERM at step %d (%s) left the new set but the child said %q", stop, labels[stop-1], line)
+				}
+				seen[state]++
+			}
+			t.Logf("SIGTERM at %d points: %d kept the old set, %d completed the new", len(labels), seen["old"], seen["new"])
+			if seen["old"] == 0 || seen["new"] == 0 {
+				t.Errorf("expected both outcomes across the points, got %v", seen)
+			}
+		})
 	}
 }

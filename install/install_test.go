@@ -249,6 +249,16 @@ func TestInstallRefusals(t *testing.T) {
 			r.Sources.CACert = filepath.Join(good.Dir, "servercert.pem")
 			return r
 		}, "install-usage-ca-not-ca"},
+		{"a client certificate (non-critical clientAuth only) as the server certificate", func(t *testing.T, root string) Request {
+			r := systemReq(root, good, RoleCA, RoleServer)
+			r.Sources.Cert, r.Sources.Key = filepath.Join(good.Dir, "clientcert.pem"), filepath.Join(good.Dir, "clientkey.pem")
+			return r
+		}, "install-cert-for-other-role"},
+		{"a server certificate as the client certificate", func(t *testing.T, root string) Request {
+			r := systemReq(root, good, RoleCA, RoleClient)
+			r.Sources.Cert, r.Sources.Key = filepath.Join(good.Dir, "servercert.pem"), filepath.Join(good.Dir, "serverkey.pem")
+			return r
+		}, "install-cert-for-other-role"},
 		{"a leaf with CA:TRUE as server certificate", func(t *testing.T, root string) Request {
 			r := systemReq(root, good, RoleServer)
 			bad := pkitest.New(t, pkitest.Spec{Subject: pkix.Name{CommonName: "x"}, IsCA: pkitest.Bool(true), BCCrit: true,
@@ -282,6 +292,30 @@ func TestInstallRefusals(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestCertificateForAnotherRoleNamesItAndTheFix(t *testing.T) {
+	requireRoot(t)
+	s := newSet(t, nil)
+	req := systemReq(t.TempDir(), s, RoleCA, RoleServer)
+	req.Sources.Cert, req.Sources.Key = filepath.Join(s.Dir, "clientcert.pem"), filepath.Join(s.Dir, "clientkey.pem")
+	res, err := Install(req, Options{DryRun: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range res.Plan.Findings {
+		if f.ID == "install-cert-for-other-role" {
+			if f.Status != finding.Fail || !strings.Contains(f.Message, "is a client certificate (key purposes: TLS WWW Client), not a server certificate") ||
+				!strings.Contains(f.Fix, "virt-pki issue server") || !strings.Contains(f.Fix, "--role client") {
+				t.Errorf("finding: %+v", f)
+			}
+			if hasID(findingIDs(res.Plan, finding.Warn), "install-usage-"+"eku-no-server") {
+				t.Error("the same problem is also reported as a warning")
+			}
+			return
+		}
+	}
+	t.Fatalf("no install-cert-for-other-role finding: %+v", res.Plan.Findings)
 }
 
 func TestDifferentCANamesSubjectAndFingerprint(t *testing.T) {

@@ -163,6 +163,9 @@ func Prepare(req Request) (*Plan, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := p.checkPaths(req, targets); err != nil {
+		return nil, err
+	}
 	for _, t := range targets {
 		src := req.Sources.source(t.Role)
 		if src == "" {
@@ -227,6 +230,12 @@ func targetFiles(req Request, lay layout.Layout, p *Plan) ([]layout.File, error)
 		}
 		if sf.Custom && problem == nil {
 			custom = &sf
+		}
+		conf := req.Target.LibvirtdConf
+		for _, rs := range conf.RelativeFileSettings() {
+			p.Findings = append(p.Findings, finding.Finding{ID: "install-libvirtd-conf-relative-path", Status: finding.Warn, Path: conf.Path,
+				Message: fmt.Sprintf("%s: %s = %q is a relative path; libvirtd resolves it against its working directory (usually %s, giving %s), not against the configuration file's directory", conf.Path, rs.Key, rs.Value, layout.DaemonWorkDir, rs.Absolute),
+				Fix:     fmt.Sprintf("write the absolute path in %s: %s = %q", conf.Path, rs.Key, rs.Absolute)})
 		}
 	}
 	var out []layout.File

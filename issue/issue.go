@@ -19,8 +19,10 @@ type Request struct {
 	Role     libvirtcert.Role    // RoleServer or RoleClient
 	Template *templates.Template // what goes into the certificate; Prepare adjusts it
 	// Key is an existing subject key (--load-privkey); nil generates one
-	// with KeyParams (DefaultKey when zero).
+	// with KeyParams (DefaultKey when zero). KeyPath, when set, is its file,
+	// named in errors about the key.
 	Key       crypto.Signer
+	KeyPath   string
 	KeyParams keys.Params
 	CA        *ca.CA
 	// Host, for server certificates of this machine, enables the checks of
@@ -55,9 +57,21 @@ func Issue(req Request) (*Result, error) {
 	if now.IsZero() {
 		now = time.Now()
 	}
+	if err := checkNotCAKey(req.CA, req.Key); err != nil {
+		if req.KeyPath != "" {
+			return nil, fmt.Errorf("%s: %w", req.KeyPath, err)
+		}
+		return nil, err
+	}
 	params := req.KeyParams
 	if req.Key != nil {
 		params = keys.Describe(req.Key.Public())
+		if err := checkKey(req.Role, params); err != nil {
+			if req.KeyPath != "" {
+				return nil, fmt.Errorf("%s: %w", req.KeyPath, err)
+			}
+			return nil, err
+		}
 	} else if params.Algorithm == "" {
 		params = DefaultKey
 	}
@@ -90,6 +104,9 @@ func Issue(req Request) (*Result, error) {
 		return nil, err
 	}
 	res.Cert, res.CertPEM = cert, ca.EncodeCertificate(cert)
+	if err := checkUsable(cert, len(res.CertPEM), req.Template.Name, now); err != nil {
+		return nil, err
+	}
 	if cert.NotAfter.After(req.CA.Cert.NotAfter) {
 		findings = append(findings, finding.Finding{ID: "issue-outlives-ca", Status: finding.Warn, Path: req.CA.CertPath,
 			Message: fmt.Sprintf("the certificate is valid until %s but its CA only until %s; it stops working when the CA expires",

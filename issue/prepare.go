@@ -53,6 +53,11 @@ func TemplateFromFlags(role libvirtcert.Role, f Flags) (*templates.Template, err
 		}
 		t.DN = dn
 	}
+	for _, d := range f.DNS {
+		if strings.TrimSpace(d) == "" {
+			return nil, fmt.Errorf("--dns needs a host name (got %q)", d)
+		}
+	}
 	t.DNSNames = append(t.DNSNames, f.DNS...)
 	for _, s := range f.IPs {
 		ip := net.ParseIP(s)
@@ -104,17 +109,23 @@ func Prepare(role libvirtcert.Role, t *templates.Template, key keys.Params, host
 	if t.CA {
 		return out, fmt.Errorf("%s: the template makes a CA certificate (`ca`); a %s certificate must not be a CA — remove `ca`", t.Name, role)
 	}
-	if key.Algorithm == keys.Ed25519 {
-		return out, fmt.Errorf("Ed25519 %s certificates are refused: libvirt demands keyEncipherment in the critical key usage of every non-EC leaf, which an Ed25519 key cannot carry; use --key-type rsa (the default) or ecdsa", role)
-	}
-	if key.Algorithm == keys.RSA && key.Bits < keys.MinRSABits {
-		return out, fmt.Errorf("the %s key is RSA %d; RSA keys below %d bits are refused", role, key.Bits, keys.MinRSABits)
+	if err := checkKey(role, key); err != nil {
+		return out, err
 	}
 	switch role {
 	case libvirtcert.RoleServer:
 		if !t.TLSWWWServer {
 			t.TLSWWWServer = true
 			note("issue-added-tls-www-server", "added tls_www_server (TLS WWW Server key purpose), which libvirt's server checks want", "")
+			if len(t.Emails) > 0 {
+				// certtool drops email SANs from tls_www_server
+				// certificates; virt-pki does the same, but says so.
+				warn("issue-email-dropped", fmt.Sprintf("the email SANs (%s) are left out: with tls_www_server, which a server certificate needs, certtool drops email SANs, and so does virt-pki",
+					listSome(t.Emails)), "remove the email lines from the server template, or issue a separate certificate for them")
+			}
+		}
+		if subjectEmpty(t) && len(t.DNSNames) == 0 && len(t.IPAddresses) == 0 && len(t.URIs) == 0 {
+			return out, fmt.Errorf("%s: the server certificate would have an empty subject and no DNS name or IP address, so no client can verify it; set cn (or --cn), dns_name (--dns) or ip_address (--ip)", t.Name)
 		}
 		prepareServerNames(t, host, note, warn)
 	case libvirtcert.RoleClient:
@@ -164,15 +175,41 @@ func prepareServerNames(t *templates.Template, host *Host, note, warn func(id, m
 	if len(t.DNSNames) == 0 && len(t.IPAddresses) == 0 {
 		warn("issue-no-san", "the server certificate has no DNS name or IP address; clients cannot verify the host name", "add --dns NAME (dns_name) or --ip ADDR (ip_address)")
 	}
-	// Short name and FQDN: whichever form the CN has, clients often use the other.
-	for _, d := range slices.Clone(t.DNSNames) {
+	// Short name and FQDN: whichever form the CN has, clients often use the
+	// other. One warning for all names, so that a long SAN list stays readable.
+	var missingShort []string
+	for _, d := range t.DNSNames {
 		if net.ParseIP(d) != nil || strings.HasPrefix(d, "*") {
 			continue
 		}
-		if short := shortName(d); short != d && !hasDNS(t, short) && (host == nil || host.Short == short) {
-			warn("issue-san-missing-short", fmt.Sprintf("the SANs list %s but not its short name %s, which clients on the same network often use", d, short),
-				fmt.Sprintf("add --dns %s (dns_name = %s)", short, short))
+		if short := shortName(d); short != d && !hasDNS(t, short) && !slices.Contains(missingShort, short) && (host == nil || host.Short == short) {
+			missingShort = append(missingShort, short)
 		}
+	}
+	switch len(missingShort) {
+	case 0:
+	case 1:
+		short, long := missingShort[0], ""
+		for _, d := range t.DNSNames {
+			if shortName(d) == short && long == "" {
+				long = d
+			}
+		}
+		warn("issue-san-missing-short", fmt.Sprintf("the SANs list %s but not its short name %s, which clients on the same network often use", long, short),
+			fmt.Sprintf("add --dns %s (dns_name = %s)", short, short))
+	default:
+		warn("issue-san-missing-short", fmt.Sprintf("the SANs lack the short names of %d DNS names (%s), which clients on the same network often use", len(missingShort), listSome(missingShort)),
+			"add them with --dns NAME (dns_name = NAME) if clients use them")
+	}
+	var invalid []string
+	for _, d := range t.DNSNames {
+		if net.ParseIP(d) == nil && !validDNSName(d) {
+			invalid = append(invalid, fmt.Sprintf("%q", d))
+		}
+	}
+	if len(invalid) > 0 {
+		warn("issue-invalid-dns-name", fmt.Sprintf("not a valid DNS name, so no client can connect by it (certtool accepts it too): %s", listSome(invalid)),
+			"use host names of letters, digits, '-' and '.' (a leading \"*.\" for a wildcard)")
 	}
 	if host != nil {
 		if host.FQDN != "" && strings.Contains(host.FQDN, ".") && !hasDNS(t, host.FQDN) && hasDNS(t, host.Short) {
@@ -228,4 +265,65 @@ func templatePath(t *templates.Template) string {
 		return ""
 	}
 	return t.Name
+}
+
+// listSome joins the first few of names and says how many more there are.
+func listSome(names []string) string {
+	const shown = 3
+	if len(names) <= shown {
+		return strings.Join(names, ", ")
+	}
+	return fmt.Sprintf("%s and %d more", strings.Join(names[:shown], ", "), len(names)-shown)
+}
+
+// validDNSName reports whether name is a host name a client can connect
+// by: labels of letters, digits, '-' and '_' of 1 to 63 bytes, at most 253
+// bytes in all, optionally a "*" first label (a wildcard).
+func validDNSName(name string) bool {
+	name = strings.TrimSuffix(name, ".")
+	if name == "" || len(name) > 253 {
+		return false
+	}
+	for i, label := range strings.Split(name, ".") {
+		if label == "*" && i == 0 {
+			continue
+		}
+		if label == "" || len(label) > 63 || label[0] == '-' || label[len(label)-1] == '-' {
+			return false
+		}
+		for _, c := range []byte(label) {
+			if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// checkKey refuses subject keys libvirt cannot use or that are too weak.
+func checkKey(role libvirtcert.Role, key keys.Params) error {
+	if key.Algorithm == keys.Ed25519 {
+		return fmt.Errorf("Ed25519 %s certificates are refused: libvirt demands keyEncipherment in the critical key usage of every non-EC leaf, which an Ed25519 key cannot carry; use --key-type rsa (the default) or ecdsa", role)
+	}
+	if key.Algorithm == keys.RSA && key.Bits < keys.MinRSABits {
+		return fmt.Errorf("the %s key is RSA %d; RSA keys below %d bits are refused", role, key.Bits, keys.MinRSABits)
+	}
+	return nil
+}
+
+// FlagFindings are the warnings about command-line values themselves: a
+// --dn (option names it, e.g. "--dn" or "--client-dn") that looks written
+// in RFC 4514 order, which virt-pki takes as libvirt's order and so issues
+// reversed from what the user probably meant.
+func FlagFindings(option string, f Flags) finding.List {
+	if f.DN == "" {
+		return nil
+	}
+	rev, reversed := templates.LegacyDNLooksReversed(f.DN)
+	if !reversed {
+		return nil
+	}
+	return finding.List{{ID: "issue-dn-looks-reversed", Status: finding.Warn,
+		Message: fmt.Sprintf("%s %q starts with CN and ends with C/DC, the RFC 4514 order certtool -i and openssl print; %s is taken in libvirt's order, so libvirtd will match exactly %q", option, f.DN, option, f.DN),
+		Fix:     fmt.Sprintf("if you meant the usual order, issue again with %s '%s' (--force)", option, rev)}}
 }

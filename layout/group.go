@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"os/user"
 	"strconv"
@@ -34,23 +35,39 @@ func LookupQEMUGroup(root, configured string) (name string, gid int, err error) 
 			}
 			return GroupName(n), n, nil
 		}
-		gid, err := lookupGroup(root, configured)
+		gid, err := LookupGroup(root, configured)
 		if err != nil {
 			return "", 0, fmt.Errorf("qemu.conf group %q: %w", configured, err)
 		}
 		return configured, gid, nil
 	}
 	for _, cand := range QEMUGroupCandidates {
-		if gid, err := lookupGroup(root, cand); err == nil {
+		if gid, err := LookupGroup(root, cand); err == nil {
 			return cand, gid, nil
 		}
 	}
 	return "", 0, fmt.Errorf("%w (tried %s)", ErrNoQEMUGroup, strings.Join(QEMUGroupCandidates, ", "))
 }
 
-func lookupGroup(root, name string) (int, error) {
+// LookupGroup returns the GID of group name: on the host ("" or "/") from
+// the user database, under a root prefix from root/etc/group. A decimal
+// number is taken as a GID as it is, and "root" is GID 0 everywhere (also
+// in a root without an etc/group). The errors say which database was
+// searched: "group X not found in R/etc/group", "R/etc/group does not
+// exist", "group X not found on this host".
+func LookupGroup(root, name string) (int, error) {
+	if n, err := strconv.Atoi(name); err == nil && n >= 0 {
+		return n, nil
+	}
+	if name == "root" {
+		return 0, nil
+	}
 	if root == "" || root == "/" {
 		g, err := user.LookupGroup(name)
+		var unknown user.UnknownGroupError
+		if errors.As(err, &unknown) {
+			return 0, fmt.Errorf("group %s not found on this host", name)
+		}
 		if err != nil {
 			return 0, err
 		}
@@ -58,6 +75,9 @@ func lookupGroup(root, name string) (int, error) {
 	}
 	path := Under(root, "/etc/group")
 	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return 0, fmt.Errorf("%s does not exist", path)
+	}
 	if err != nil {
 		return 0, err
 	}

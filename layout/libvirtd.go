@@ -6,6 +6,9 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path/filepath"
+
+	"github.com/virt-pki/virt-pki/internal/fileread"
 )
 
 // DefaultLibvirtdConf is the system daemon's configuration file. The
@@ -87,7 +90,8 @@ func ParseLibvirtdConf(name string, data []byte) (*LibvirtdConf, error) {
 
 // ReadLibvirtdConf reads and parses the libvirtd.conf at path. When
 // allowMissing is true (libvirtd's behaviour for its default file) a
-// missing file yields an empty configuration; otherwise it is an error.
+// missing file yields an empty configuration; otherwise it is an error
+// "PATH: no such file or directory" that wraps fs.ErrNotExist.
 // Files above MaxConfSize are refused, as libvirt does.
 func ReadLibvirtdConf(path string, allowMissing bool) (*LibvirtdConf, error) {
 	f, err := os.Open(path)
@@ -95,7 +99,7 @@ func ReadLibvirtdConf(path string, allowMissing bool) (*LibvirtdConf, error) {
 		if allowMissing && errors.Is(err, fs.ErrNotExist) {
 			return &LibvirtdConf{Path: path, Raw: &Conf{Name: path}}, nil
 		}
-		return nil, err
+		return nil, fmt.Errorf("%s: %w", path, fileread.Cause(err))
 	}
 	defer f.Close()
 	data, err := io.ReadAll(io.LimitReader(f, MaxConfSize+1))
@@ -167,7 +171,8 @@ const (
 // be: libvirtd checks ca_file, then cert_file, then key_file, and refuses
 // to start with the first missing one (the returned problem, with
 // libvirtd's exact text); crl_file is then used only if given. Paths from
-// the file are taken as host paths and placed under root.
+// the file are taken as host paths (a relative one against libvirtd's
+// working directory, see DaemonPath) and placed under root.
 func EffectiveServerFiles(root string, conf *LibvirtdConf) (ServerFiles, *ConfProblem) {
 	anySet := conf.Set("ca_file") || conf.Set("cert_file") || conf.Set("key_file")
 	if !anySet {
@@ -191,16 +196,16 @@ func EffectiveServerFiles(root string, conf *LibvirtdConf) (ServerFiles, *ConfPr
 	}
 	sf := ServerFiles{Custom: true}
 	if conf.Set("ca_file") {
-		sf.CACert = Under(root, conf.CAFile)
+		sf.CACert = Under(root, DaemonPath(conf.CAFile))
 	}
 	if conf.Set("cert_file") {
-		sf.ServerCert = Under(root, conf.CertFile)
+		sf.ServerCert = Under(root, DaemonPath(conf.CertFile))
 	}
 	if conf.Set("key_file") {
-		sf.ServerKey = Under(root, conf.KeyFile)
+		sf.ServerKey = Under(root, DaemonPath(conf.KeyFile))
 	}
 	if conf.Set("crl_file") {
-		sf.CRL = Under(root, conf.CRLFile)
+		sf.CRL = Under(root, DaemonPath(conf.CRLFile))
 		sf.Why = append(sf.Why, "crl_file is set in "+name)
 	} else {
 		sf.Why = append(sf.Why, "crl_file is not set: with custom paths libvirtd loads no CRL")
@@ -216,4 +221,52 @@ func EffectiveServerFiles(root string, conf *LibvirtdConf) (ServerFiles, *ConfPr
 	}
 	sf.Why = append([]string{"ca_file, cert_file and key_file are set in " + name}, sf.Why...)
 	return sf, nil
+}
+
+// DaemonWorkDir is the working directory of a libvirtd started by systemd
+// or daemonized (it changes to /), against which it resolves a relative
+// ca_file, cert_file, key_file or crl_file.
+const DaemonWorkDir = "/"
+
+// DaemonPath returns the absolute path libvirtd opens for a file setting:
+// a relative value is resolved against DaemonWorkDir; an absolute one is
+// returned as written (not cleaned, so that a root prefix joined to it
+// still shows '..' climbing out of the prefix).
+func DaemonPath(value string) string {
+	if filepath.IsAbs(value) {
+		return value
+	}
+	return filepath.Join(DaemonWorkDir, value)
+}
+
+// RelativeSetting is a file setting of libvirtd.conf whose value is a
+// relative path.
+type RelativeSetting struct {
+	// Key is the setting's name ("ca_file").
+	Key string
+	// Value is the relative path as written.
+	Value string
+	// Absolute is the path libvirtd opens (DaemonPath(Value)), the value to
+	// write instead.
+	Absolute string
+}
+
+// RelativeFileSettings returns, in the order ca_file, cert_file, key_file,
+// crl_file, the file settings of c given as relative paths. libvirtd
+// resolves them against its working directory (usually /, but the
+// directory it was started from when run by hand), so such a setting is a
+// trap; callers warn and suggest Absolute. Empty values are not listed.
+func (c *LibvirtdConf) RelativeFileSettings() []RelativeSetting {
+	if c == nil {
+		return nil
+	}
+	var out []RelativeSetting
+	for _, s := range []struct{ key, value string }{
+		{"ca_file", c.CAFile}, {"cert_file", c.CertFile}, {"key_file", c.KeyFile}, {"crl_file", c.CRLFile},
+	} {
+		if s.value != "" && !filepath.IsAbs(s.value) {
+			out = append(out, RelativeSetting{Key: s.key, Value: s.value, Absolute: DaemonPath(s.value)})
+		}
+	}
+	return out
 }

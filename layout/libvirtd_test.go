@@ -1,7 +1,8 @@
 package layout
 
 import (
-	"os"
+	"errors"
+	"io/fs"
 	"path/filepath"
 	"reflect"
 	"testing"
@@ -68,7 +69,7 @@ func TestReadLibvirtdConf(t *testing.T) {
 	if c, err := ReadLibvirtdConf(missing, true); err != nil || c.Set("ca_file") {
 		t.Errorf("missing allowed: %v %v", c, err)
 	}
-	if _, err := ReadLibvirtdConf(missing, false); !os.IsNotExist(err) {
+	if _, err := ReadLibvirtdConf(missing, false); !errors.Is(err, fs.ErrNotExist) || err.Error() != missing+": no such file or directory" {
 		t.Errorf("missing not allowed: %v", err)
 	}
 	p := filepath.Join(dir, "l.conf")
@@ -123,5 +124,44 @@ func TestEffectiveServerFilesAllOrNone(t *testing.T) {
 	}
 	if sf, p := EffectiveServerFiles("", nil); p != nil || sf.CACert != SystemCACert || sf.Custom {
 		t.Errorf("nil conf: %+v %v", sf, p)
+	}
+}
+
+func TestRelativeFileSettings(t *testing.T) {
+	c, err := ParseLibvirtdConf("l.conf", []byte("ca_file = \"pki/ca.pem\"\ncert_file = \"/etc/s.pem\"\nkey_file = \"./k.pem\"\ncrl_file = \"\"\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := c.RelativeFileSettings()
+	want := []RelativeSetting{{Key: "ca_file", Value: "pki/ca.pem", Absolute: "/pki/ca.pem"}, {Key: "key_file", Value: "./k.pem", Absolute: "/k.pem"}}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("RelativeFileSettings = %+v, want %+v", got, want)
+	}
+	sf, problem := EffectiveServerFiles("", c)
+	if problem != nil || sf.CACert != "/pki/ca.pem" || sf.ServerKey != "/k.pem" {
+		t.Errorf("relative paths are not resolved against libvirtd's working directory: %+v %v", sf, problem)
+	}
+	var none *LibvirtdConf
+	if none.RelativeFileSettings() != nil {
+		t.Error("nil configuration has relative settings")
+	}
+}
+
+func TestLookupGroupRootAndNumbers(t *testing.T) {
+	root := t.TempDir() // no etc/group at all
+	if gid, err := LookupGroup(root, "root"); err != nil || gid != 0 {
+		t.Errorf("root: %d %v", gid, err)
+	}
+	if gid, err := LookupGroup(root, "107"); err != nil || gid != 107 {
+		t.Errorf("107: %d %v", gid, err)
+	}
+	_, err := LookupGroup(root, "nogroup")
+	if want := filepath.Join(root, "etc/group") + " does not exist"; err == nil || err.Error() != want {
+		t.Errorf("missing group file: %v, want %q", err, want)
+	}
+	writeTestFile(t, filepath.Join(root, "etc/group"), "kvm:x:36:\n")
+	_, err = LookupGroup(root, "nogroup")
+	if want := "group nogroup not found in " + filepath.Join(root, "etc/group"); err == nil || err.Error() != want {
+		t.Errorf("unknown group: %v, want %q", err, want)
 	}
 }

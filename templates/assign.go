@@ -3,6 +3,7 @@ package templates
 import (
 	"errors"
 	"fmt"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -157,6 +158,9 @@ func (p *parser) setValue(k kind, e entry) error {
 	case "dns_name":
 		t.DNSNames = append(t.DNSNames, v)
 	case "uri":
+		if err := checkURI(v); err != nil {
+			return err
+		}
 		t.URIs = append(t.URIs, v)
 	case "email":
 		t.Emails = append(t.Emails, v)
@@ -361,6 +365,21 @@ func (p *parser) setPolicy(key, v string) error {
 		p.policyTxt[n] = v
 	case "_url":
 		p.policyURL[n] = v
+	}
+	return nil
+}
+
+// checkURI accepts a URI SAN only when it parses as an absolute URI (with
+// a scheme, such as "spiffe://example.org/host" or "urn:uuid:..."):
+// certtool writes any text, which strict parsers (Go's crypto/x509) then
+// refuse.
+func checkURI(v string) error {
+	u, err := url.Parse(v)
+	if err != nil {
+		return fmt.Errorf("%q is not a URI: %v", v, errors.Unwrap(err))
+	}
+	if u.Scheme == "" {
+		return fmt.Errorf("%q is not a URI: it has no scheme (such as https: or urn:)", v)
 	}
 	return nil
 }

@@ -209,7 +209,7 @@ activation_date = "2031-01-02 03:04:05 +0000"
 expiration_date = "2052-06-07 08:09:10 +0000"
 serial = 0x00a1b2c3
 `, false},
-	{"syntax", "# comment\n   # indented comment\n\ncn: \"with \\\"escaped\\\" quotes\"\norganization='single quoted'\nunit \"multi\\\nline\"\nlocality=nospace\n\tstate\t=\ttabbed\ndc = \"  padded  \"  # comment\nexpiration_days = 2\nca\n", true},
+	{"syntax", "# comment\n   # indented comment\n\ncn: \"with \\\"escaped\\\" quotes\"\norganization='single quoted'\nunit = \"multi\\\nline\"\nlocality=nospace\n\tstate\t=\ttabbed\ndc = \"  padded  \"  # comment\nexpiration_days = 2\nca\n", true},
 	{"local-dates-no-expiry", `cn = local
 activation_date = "2031-01-02 03:04:05"
 expiration_days = -1

@@ -307,3 +307,28 @@ func splitLegacyDN(s string) ([]string, error) {
 	}
 	return parts, nil
 }
+
+// LegacyDNLooksReversed reports whether a DN given in libvirt's (encoded)
+// order looks like it was written in RFC 4514 order instead (as certtool -i
+// and openssl print it): it starts with CN and ends with C or DC, the
+// reverse of the usual C=...,O=...,CN=... . reversed is the DN with its
+// attributes in the opposite order (escapes kept).
+func LegacyDNLooksReversed(legacy string) (reversed string, looksReversed bool) {
+	parts, err := splitLegacyDN(legacy)
+	if err != nil || len(parts) < 2 {
+		return "", false
+	}
+	attr := func(p string) string {
+		name, _, _ := strings.Cut(p, "=")
+		return strings.ToUpper(strings.TrimSpace(name))
+	}
+	first, last := attr(parts[0]), attr(parts[len(parts)-1])
+	if first != "CN" || (last != "C" && last != "DC") {
+		return "", false
+	}
+	rev := make([]string, len(parts))
+	for i, p := range parts {
+		rev[len(parts)-1-i] = p
+	}
+	return strings.Join(rev, ","), true
+}

@@ -145,3 +145,23 @@ func TestDNFromLegacyWithQueryDN(t *testing.T) {
 		os.Remove(filepath.Join(dir, "dn.pem"))
 	}
 }
+
+func TestLegacyDNLooksReversed(t *testing.T) {
+	tests := []struct {
+		in, rev string
+		ok      bool
+	}{
+		{"CN=client1,O=Example,C=GB", "C=GB,O=Example,CN=client1", true},
+		{"CN=h,DC=example,DC=org", "DC=org,DC=example,CN=h", true},
+		{`cn=a\,b,c=GB`, `c=GB,cn=a\,b`, true},
+		{"C=GB,O=Example,CN=client1", "", false},
+		{"CN=client1", "", false},
+		{"CN=client1,O=Example", "", false},
+	}
+	for _, tc := range tests {
+		rev, ok := LegacyDNLooksReversed(tc.in)
+		if rev != tc.rev || ok != tc.ok {
+			t.Errorf("LegacyDNLooksReversed(%q) = %q, %v; want %q, %v", tc.in, rev, ok, tc.rev, tc.ok)
+		}
+	}
+}

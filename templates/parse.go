@@ -86,6 +86,9 @@ func (p *parser) apply(e entry) error {
 	if e.value == "" {
 		return p.errorf(e.line, "%s needs a value", e.key)
 	}
+	if e.noSep {
+		return p.errorf(e.line, "missing '=' after %s; certtool would read the value %q (write \"%s = %s\")", e.key, e.value, e.key, e.value)
+	}
 	if err := p.setValue(k, e); err != nil {
 		return p.errorf(e.line, "%s: %s", e.key, err.Error())
 	}

@@ -180,3 +180,10 @@ type Policy struct {
 	Text string                // `policyN_txt` (userNotice explicitText), optional
 	URL  string                // `policyN_url` (CPS URI), optional
 }
+
+// SetsExpiration reports whether the template chooses the end of the
+// validity (expiration_days or expiration_date); without either certtool
+// and Certificate use 365 days.
+func (t *Template) SetsExpiration() bool {
+	return t.ExpirationDays != 0 || !t.ExpirationDate.IsZero() || t.expiresNow
+}

@@ -13,6 +13,7 @@ type entry struct {
 	line   int  // line the name is on
 	quoted bool // the value was written in quotes
 	bare   bool // nothing followed the name and separator (a keyword)
+	noSep  bool // a value followed the name without '=' or ':'
 }
 
 // lexer reads certtool's template syntax (GnuTLS 3.7 src/cfg.c) and reports,
@@ -153,7 +154,9 @@ func (lx *lexer) readEntry() (entry, error) {
 	if c, ok := lx.peek(); ok && !sep && (c == '=' || c == ':') {
 		lx.pos++
 		lx.skipSpaceTab()
+		sep = true
 	}
+	e.noSep = !sep
 	c, ok := lx.peek()
 	switch {
 	case !ok || c == '\n':

@@ -58,11 +58,11 @@ func (s CredentialsSource) locate(t Target) CredentialsReport {
 		why = append(why, w)
 	}
 	if s.CACert != "" {
-		r.CACert = s.CACert
+		r.CACert, r.explicitCA = s.CACert, true
 		why = append(why, "--cacert "+s.CACert+" replaces the CA file libvirt would read ("+c.CACert+")")
 	}
 	if s.Cert != "" {
-		r.ClientCert, r.ClientKey = s.Cert, s.Key
+		r.ClientCert, r.ClientKey, r.explicitPair = s.Cert, s.Key, true
 		why = append(why, "--cert/--key "+s.Cert+", "+s.Key+" replace the client pair libvirt would read ("+c.ClientCert+", "+c.ClientKey+")")
 	}
 	r.Why = why
@@ -94,6 +94,10 @@ func loadCredentials(r CredentialsReport, noSanity bool, now time.Time, opts lib
 	c := &credentials{report: r}
 	c.cas, c.caErr = libvirtcert.ReadCertificates(r.CACert)
 	switch {
+	case errors.Is(c.caErr, fs.ErrNotExist) && r.explicitCA:
+		c.findings = append(c.findings, finding.Finding{ID: "ca-missing", Status: finding.Fail, Path: r.CACert,
+			Message: fmt.Sprintf("--cacert names a missing file: %s does not exist", r.CACert),
+			Fix:     "give --cacert the path of the CA certificate that signed the server's certificate, or leave --cacert out to use the file libvirt would read"})
 	case errors.Is(c.caErr, fs.ErrNotExist):
 		c.findings = append(c.findings, finding.Finding{ID: "ca-missing", Status: finding.Fail, Path: r.CACert,
 			Message: fmt.Sprintf("CA certificate %s does not exist; the libvirt client stops before connecting with: Cannot read CA certificate '%s': No such file or directory", r.CACert, r.CACert),
@@ -119,6 +123,16 @@ func loadCredentials(r CredentialsReport, noSanity bool, now time.Time, opts lib
 		missing := r.ClientCert
 		if certOK {
 			missing = r.ClientKey
+		}
+		if r.explicitPair {
+			opt, what := "--cert", "certificate"
+			if certOK {
+				opt, what = "--key", "private key"
+			}
+			c.findings = append(c.findings, finding.Finding{ID: "client-cert-missing", Status: finding.Fail, Path: missing,
+				Message: fmt.Sprintf("%s names a missing file: %s does not exist, so no client certificate is sent and libvirtd refuses the connection", opt, missing),
+				Fix:     fmt.Sprintf("give %s the path of the client's %s, or leave --cert and --key out to use the files libvirt would read", opt, what)})
+			return c
 		}
 		c.findings = append(c.findings, finding.Finding{ID: "client-cert-missing", Status: finding.Fail, Path: missing,
 			Message: fmt.Sprintf("no client certificate: %s does not exist, so libvirt connects without a certificate and libvirtd refuses it (virsh: Unable to read TLS confirmation: Input/output error)", missing),

@@ -196,9 +196,9 @@ func (d *diagnosis) plainTransport(ctx context.Context) {
 				Fix:     fmt.Sprintf("use %s+tls://%s/... (port %d) instead", orDefault(d.t.Driver, "qemu"), d.t.Host, DefaultTLSPort)})
 		return
 	}
-	a := runAttempt(ctx, d.r.Address, tls.VersionTLS13, nil, false)
+	a := runAttempt(ctx, d.r.Address, attemptConfig{version: tls.VersionTLS13})
 	if !a.report.OK {
-		a = runAttempt(ctx, d.r.Address, tls.VersionTLS12, nil, false)
+		a = runAttempt(ctx, d.r.Address, attemptConfig{version: tls.VersionTLS12})
 	}
 	if a.report.OK {
 		d.r.TLSVersions = append(d.r.TLSVersions, a.report.Version)

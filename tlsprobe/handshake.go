@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"net"
@@ -26,6 +27,12 @@ type attempt struct {
 	acceptableCAs [][]byte
 	sent          bool
 	withheld      bool
+	// peerCerts is the server's chain as received, leaf first (also when
+	// the handshake was abandoned after it arrived).
+	peerCerts []*x509.Certificate
+	// abandoned tells that a quiet attempt stopped before sending an
+	// empty certificate.
+	abandoned bool
 
 	confirmation string
 	otherByte    byte
@@ -67,10 +74,34 @@ func (c *countingConn) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// runAttempt connects to addr, shakes hands with exactly one version,
-// offers cert (when the server asks and its issuer is acceptable, or
-// force), reads the confirmation byte and closes with close_notify.
-func runAttempt(ctx context.Context, addr string, version uint16, cert *tls.Certificate, force bool) *attempt {
+// attemptConfig says how one connection behaves.
+type attemptConfig struct {
+	// version is the only protocol version offered; 0 negotiates TLS 1.2
+	// or 1.3 as a libvirt client does.
+	version uint16
+	// cert is offered when the server asks and its issuer is acceptable
+	// (or force); nil offers none.
+	cert  *tls.Certificate
+	force bool
+	// quiet abandons the handshake, without an alert, at the moment an
+	// empty certificate would be sent: libvirtd then logs one line
+	// instead of three (see ServerChain).
+	quiet bool
+	// confirmWait, when set, bounds the wait for the confirmation byte
+	// (the whole context otherwise).
+	confirmWait time.Duration
+}
+
+// errQuietAbort ends a handshake that would only make libvirtd log a
+// missing client certificate.
+var errQuietAbort = errors.New("handshake abandoned: no client certificate to send")
+
+// runAttempt connects to addr, shakes hands as cfg says, offers cfg.cert
+// (when the server asks and its issuer is acceptable, or force), reads the
+// confirmation byte, says goodbye in libvirt's protocol and closes with
+// close_notify.
+func runAttempt(ctx context.Context, addr string, cfg attemptConfig) *attempt {
+	version, cert, force := cfg.version, cfg.cert, cfg.force
 	a := &attempt{version: version, report: HandshakeReport{Version: versionName(version)}}
 	raw, outcome, err := dial(ctx, addr)
 	a.tcp = outcome
@@ -82,32 +113,50 @@ func runAttempt(ctx context.Context, addr string, version uint16, cert *tls.Cert
 	if dl, ok := ctx.Deadline(); ok {
 		cc.SetDeadline(dl)
 	}
-	cfg := &tls.Config{
+	minV, maxV := version, version
+	if version == 0 {
+		minV, maxV = tls.VersionTLS12, tls.VersionTLS13
+	}
+	tc := &tls.Config{
 		// The server is judged by libvirt's rules afterwards, not Go's.
 		InsecureSkipVerify: true,
-		MinVersion:         version,
-		MaxVersion:         version,
+		MinVersion:         minV,
+		MaxVersion:         maxV,
 		// The groups GnuTLS 3.7 (libvirt's TLS library) offers; no
 		// post-quantum hybrid, whose key generation would only cost time.
 		CurvePreferences: gnutlsGroups,
 		GetClientCertificate: func(cri *tls.CertificateRequestInfo) (*tls.Certificate, error) {
 			a.requested = true
 			a.acceptableCAs = cri.AcceptableCAs
-			if cert == nil {
-				return &tls.Certificate{}, nil
-			}
-			if force || issuerAcceptable(cert, cri.AcceptableCAs) {
+			if cert != nil && (force || issuerAcceptable(cert, cri.AcceptableCAs)) {
 				a.sent = true
 				return cert, nil
 			}
-			a.withheld = true
+			a.withheld = cert != nil
+			if cfg.quiet {
+				// Close the socket first: under TLS 1.2 Go would answer
+				// this error with an internal_error alert, which the
+				// daemon logs; now it sees a plain end of connection.
+				cc.Conn.Close()
+				return nil, errQuietAbort
+			}
 			return &tls.Certificate{}, nil
 		},
+		// The server's chain is kept even when the handshake is abandoned.
+		VerifyConnection: func(st tls.ConnectionState) error {
+			a.peerCerts = st.PeerCertificates
+			return nil
+		},
 	}
-	conn := tls.Client(cc, cfg)
+	conn := tls.Client(cc, tc)
 	defer closeTLS(conn)
 	err = conn.HandshakeContext(ctx)
 	a.bytesRead = cc.n.Load()
+	if errors.Is(err, errQuietAbort) {
+		a.abandoned = true
+		a.report.Detail = errQuietAbort.Error()
+		return a
+	}
 	if err != nil {
 		a.classifyHandshakeError(err)
 		if a.report.Error == "not-tls" {
@@ -118,7 +167,18 @@ func runAttempt(ctx context.Context, addr string, version uint16, cert *tls.Cert
 	st := conn.ConnectionState()
 	a.state = &st
 	a.report.OK = true
+	a.report.Version = versionName(st.Version)
 	a.report.Cipher = tls.CipherSuiteName(st.CipherSuite)
+	if cfg.quiet && !a.requested {
+		// Not libvirtd (it always asks for a certificate): there is no
+		// confirmation byte to wait for.
+		return a
+	}
+	if cfg.confirmWait > 0 {
+		if dl, ok := ctx.Deadline(); !ok || time.Until(dl) > cfg.confirmWait {
+			conn.SetDeadline(time.Now().Add(cfg.confirmWait))
+		}
+	}
 	a.readConfirmation(ctx, conn)
 	a.report.Confirmation = a.confirmation
 	return a

@@ -120,7 +120,7 @@ func (p *Prober) Probe(ctx context.Context, t Target) *Result {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			atts[i] = runAttempt(ctx, r.Address, v, d.creds.cert, p.opts.ForceClientCert)
+			atts[i] = runAttempt(ctx, r.Address, attemptConfig{version: v, cert: d.creds.cert, force: p.opts.ForceClientCert})
 		}()
 	}
 	wg.Wait()

@@ -59,6 +59,9 @@ type CredentialsReport struct {
 	ClientCert string   `json:"client_cert,omitempty"`
 	ClientKey  string   `json:"client_key,omitempty"`
 	Why        []string `json:"why"`
+	// explicitCA and explicitPair tell that --cacert, or --cert and --key,
+	// named the files (so a fix names the option, not libvirt's path).
+	explicitCA, explicitPair bool
 }
 
 // HandshakeReport is the outcome of one TLS handshake attempt.

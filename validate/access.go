@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
@@ -39,12 +40,15 @@ type statResult struct {
 	info   fs.FileInfo
 	uid    int
 	gid    int
+	// blocked: a directory on the way cannot be searched by this process,
+	// so nothing is known about the object.
+	blocked bool
 }
 
-// checkObject stats o and returns the finding for its existence, type,
+// statObject stats o and returns the finding for its existence, type,
 // owner and mode, and whether it exists as the right type (so content
 // checks can run).
-func checkObject(scope Scope, id string, o object) (finding.Finding, statResult) {
+func statObject(scope Scope, id string, o object) (finding.Finding, statResult) {
 	f := finding.Finding{ID: id, Scope: string(scope), Path: o.path}
 	var st statResult
 	info, err := os.Stat(o.path)
@@ -64,9 +68,10 @@ func checkObject(scope Scope, id string, o object) (finding.Finding, statResult)
 			f.Message = fmt.Sprintf("%s %s is a symbolic link loop", o.what, o.path)
 			f.Fix = fmt.Sprintf("rm %s, then install the real file there", o.path)
 		case errors.Is(err, fs.ErrPermission):
+			// audit.checkObject turns this into one finding per cause.
+			st.blocked = true
 			f.Status = finding.Fail
-			f.Message = fmt.Sprintf("%s %s cannot be reached: a parent directory is not searchable", o.what, o.path)
-			f.Fix = "chmod a+x on each parent directory of " + o.path
+			f.Message = fmt.Sprintf("%s %s cannot be reached: a directory on its path is not searchable by uid %d", o.what, o.path, os.Getuid())
 		default:
 			f.Status = finding.Fail
 			f.Message = fmt.Sprintf("%s %s cannot be examined: %v", o.what, o.path, fileread.Cause(err))
@@ -97,6 +102,76 @@ func checkObject(scope Scope, id string, o object) (finding.Finding, statResult)
 	st.exists = true
 	f.Status, f.Message, f.Fix = judgeAccess(o, st)
 	return f, st
+}
+
+// checkObject is statObject with one finding per cause: an object below
+// a directory this process cannot enter is not judged. When that
+// directory is one of the layout's (already reported, with the fix when
+// its owner or mode is wrong) or belongs to another user than the one
+// who must use the object, the object SKIPs; otherwise the first object
+// behind it FAILs with the command that opens the directory to its user,
+// and the others SKIP, pointing at that finding.
+func (a *audit) checkObject(scope Scope, id string, o object) (finding.Finding, statResult) {
+	f, st := statObject(scope, id, o)
+	if !st.blocked {
+		return f, st
+	}
+	d := unsearchableDir(o.path)
+	if d == "" {
+		return f, st
+	}
+	skip := func(why string) (finding.Finding, statResult) {
+		f.Status, f.Fix = finding.Skip, ""
+		f.Message = fmt.Sprintf("%s %s not checked: %s", o.what, o.path, why)
+		return f, st
+	}
+	uid := os.Getuid()
+	if prev, ok := a.dirResults[d]; ok {
+		if prev.Status == finding.Warn || prev.Status == finding.Fail {
+			return skip(fmt.Sprintf("its directory %s cannot be entered (fixed by %s)", d, prev.ID))
+		}
+		return skip(fmt.Sprintf("uid %d cannot enter %s (run the audit as root: sudo virt-pki validate ...)", uid, d))
+	}
+	if prev, ok := a.blocked[d]; ok {
+		return skip(fmt.Sprintf("%s cannot be entered (fixed by %s)", d, prev))
+	}
+	if o.owner.UID != uid {
+		return skip(fmt.Sprintf("uid %d cannot enter %s (run the audit as root or as %s: sudo virt-pki validate ...)", uid, d, layout.UserName(o.owner.UID)))
+	}
+	a.blocked[d] = id
+	f.Message = fmt.Sprintf("%s %s cannot be reached: uid %d (%s), who uses it, cannot enter %s", o.what, o.path, uid, layout.UserName(uid), d)
+	f.Fix = searchFix(d, uid)
+	return f, st
+}
+
+// unsearchableDir is the outermost directory on path's way that this
+// process may not search (enter), or "".
+func unsearchableDir(path string) string {
+	var dirs []string
+	for d := filepath.Dir(path); ; d = filepath.Dir(d) {
+		dirs = append(dirs, d)
+		if d == "/" || d == "." {
+			break
+		}
+	}
+	for i := len(dirs) - 1; i >= 0; i-- {
+		if syscall.Access(dirs[i], 1) != nil { // X_OK
+			return dirs[i]
+		}
+	}
+	return ""
+}
+
+// searchFix is the command that lets uid enter dir: chmod u+x for its own
+// directory, an ACL entry for someone else's (without opening it to all).
+func searchFix(dir string, uid int) string {
+	info, err := os.Stat(dir)
+	if err == nil {
+		if s, ok := info.Sys().(*syscall.Stat_t); ok && int(s.Uid) == uid {
+			return "chmod u+x " + shellQuote(dir)
+		}
+	}
+	return fmt.Sprintf("sudo setfacl -m u:%s:x %s", nameOr(layout.UserName(uid), uid), shellQuote(dir))
 }
 
 // judgeAccess compares owner and mode with the layout's. Same: PASS. A

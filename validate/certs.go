@@ -37,18 +37,18 @@ func (a *audit) certRules(f idFiles, leaf *x509.Certificate) {
 		if v.exemptsEC() {
 			probs = lenient
 			fi.Status = finding.Warn
-			fi.Message = fmt.Sprintf("%s has an ECDSA key and its key usage lacks keyEncipherment: libvirt %s (%s) accepts that (RFC 8813), but peers running libvirt before %s refuse it (%q)",
+			fi.Message = fmt.Sprintf("%s has an ECDSA key and its key usage lacks keyEncipherment: libvirt %s (%s) accepts that (RFC 8813), but peers running libvirt before %s refuse it (%q); the fix reissues it with keyEncipherment, which every release accepts",
 				label, v.version, v.source, ecExemptSince, p.Text(f.cert))
-			fi.Fix = fix + " (with keyEncipherment, for older peers)"
+			fi.Fix = fix
 		} else {
 			probs = without(strict, problemKeyEncipherment)
 			fi.Status = finding.Fail
 			if !p.Fatal {
 				fi.Status = finding.Warn
 			}
-			fi.Message = fmt.Sprintf("%s has an ECDSA key and its %s key usage lacks keyEncipherment: libvirt %s (%s) does not apply the RFC 8813 exemption (added in libvirt %s) and says %q",
-				label, criticality(p.Fatal), v.version, v.source, ecExemptSince, p.Text(f.cert))
-			fi.Fix = fix + " (with keyEncipherment), or upgrade libvirt to " + ecExemptSince + " or later"
+			fi.Message = fmt.Sprintf("%s has an ECDSA key and its %s key usage lacks keyEncipherment: libvirt %s (%s) does not apply the RFC 8813 exemption (added in libvirt %s) and says %q; the fix reissues it with keyEncipherment (upgrading libvirt to %s or later also works)",
+				label, criticality(p.Fatal), v.version, v.source, ecExemptSince, p.Text(f.cert), ecExemptSince)
+			fi.Fix = fix
 		}
 		a.add(fi)
 	}
@@ -139,18 +139,30 @@ func (a *audit) chain(f idFiles, leaf *x509.Certificate) {
 		return
 	}
 	msg := fmt.Sprintf("%s certificate %s does not verify against %s: %v", f.side(), f.cert, f.ca, err)
-	fix := fmt.Sprintf("install the CA that issued it (%s) as %s, or reissue it from that CA: %s", dnOf(leaf.RawIssuer), f.ca, a.fixReissue(f, leaf))
+	fix := a.fixReissue(f, leaf)
 	var ce *libvirtcert.ChainError
 	timeOnly := errors.As(err, &ce) && ce.Status&^(libvirtcert.StatusInvalid|libvirtcert.StatusExpired|libvirtcert.StatusNotActivated) == 0
 	if i := issuerIndex(leaf, cf.certs); timeOnly {
-		fix = "renew the expired or not yet valid certificate named above (check the host clock with timedatectl): " + a.fixReissue(f, leaf)
+		msg += "; renew it (and check the host clock with timedatectl)"
 	} else if i >= libvirtcert.MaxCACerts {
-		msg += fmt.Sprintf(" (its issuer is certificate #%d of the CA file; libvirt loads only the first %d)", i+1, libvirtcert.MaxCACerts)
-		fix = fmt.Sprintf("move the issuing CA (%s) to the top of %s or drop unrelated CAs from it", dnOf(leaf.RawIssuer), f.ca)
-	} else if i < 0 {
-		msg += fmt.Sprintf(" (issuer %s; the CA file holds %s)", dnOf(leaf.RawIssuer), subjectList(cf.certs, 3))
+		msg = fmt.Sprintf("%s certificate %s does not verify against %s: its issuer %s is certificate #%d of that file, and libvirt loads only the first %d; move it to the top or drop unrelated CAs",
+			f.side(), f.cert, f.ca, dnOf(leaf.RawIssuer), i+1, libvirtcert.MaxCACerts)
+		fix = moveToTopFix(f.ca, i)
+	} else {
+		if i < 0 {
+			msg += fmt.Sprintf(" (issuer %s; the CA file holds %s)", dnOf(leaf.RawIssuer), subjectList(cf.certs, 3))
+		}
+		msg += fmt.Sprintf("; install the CA that issued it as %s (virt-pki install --role ca --ca-cert ISSUER.pem %s --backup), or reissue it from the CA of %s with the fix", f.ca, a.targetFor(f), f.ca)
 	}
 	a.add(finding.Finding{ID: f.id("cert") + ".chain", Scope: string(s), Status: finding.Fail, Path: f.cert, Message: msg, Fix: fix})
+}
+
+// moveToTopFix is the command that moves certificate #i+1 of a PEM file
+// to its top (keeping a backup), so that libvirt's first 16 include it.
+func moveToTopFix(path string, i int) string {
+	q := shellQuote(path)
+	prog := fmt.Sprintf(`BEGIN{n=0} /-----BEGIN CERTIFICATE-----/{n++} {b[n]=b[n] $0 ORS} END{printf "%%s%%s", b[0], b[%d]; for (k=1; k<=n; k++) if (k!=%d) printf "%%s", b[k]}`, i+1, i+1)
+	return fmt.Sprintf("cp -p %s %s.bak && awk '%s' %s.bak > %s", q, q, prog, q, q)
 }
 
 // issuerIndex is the index of the certificate in cas that signed leaf, or -1.

@@ -1,7 +1,11 @@
 package validate
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -12,18 +16,43 @@ import (
 	"github.com/virt-pki/virt-pki/libvirtcert"
 )
 
-// readConf reads Options.LibvirtdConf; a file libvirtd would refuse is a
-// FAIL finding and the audit goes on with the built-in paths.
+// readConf reads Options.LibvirtdConf. A missing default file is no
+// error (libvirtd then runs on its defaults: one SKIP says so); a missing
+// file named explicitly, an unreadable one and one libvirtd would refuse
+// are findings, and the audit goes on with the built-in paths.
 func (a *audit) readConf() {
 	path := a.opts.LibvirtdConf
-	conf, err := layout.ReadLibvirtdConf(path, a.opts.LibvirtdConfOptional)
-	if err != nil {
-		a.add(finding.Finding{ID: "server.conf.read", Scope: string(Server), Status: finding.Fail, Path: path,
-			Message: fmt.Sprintf("libvirtd.conf cannot be used, libvirtd refuses to start: %v", err),
-			Fix:     "fix the line named above in " + path})
-		return
+	defPath := layout.Under(a.opts.Root, layout.DefaultLibvirtdConf)
+	fail := func(msg, fix string) {
+		a.add(finding.Finding{ID: "server.conf.read", Scope: string(Server), Status: finding.Fail, Path: path, Message: msg, Fix: fix})
 	}
-	a.conf = conf
+	conf, err := layout.ReadLibvirtdConf(path, false)
+	var ce *layout.ConfError
+	switch {
+	case err == nil:
+		a.conf = conf
+	case errors.Is(err, fs.ErrNotExist) && (a.opts.LibvirtdConfOptional || filepath.Clean(path) == defPath):
+		a.confDefaults = true
+	case errors.Is(err, fs.ErrNotExist):
+		fail(fmt.Sprintf("libvirtd.conf %s does not exist, so its settings were not audited (a libvirtd started with --config %s refuses to start); pass the file libvirtd reads (its --config option, by default %s)", path, path, layout.DefaultLibvirtdConf),
+			"virt-pki validate --libvirtd-conf "+shellQuote(defPath))
+	case errors.Is(err, fs.ErrPermission):
+		a.add(finding.Finding{ID: "server.conf.read", Scope: string(Server), Status: finding.Skip, Path: path,
+			Message: fmt.Sprintf("libvirtd.conf %s is not readable by uid %d: its settings were not audited and the built-in paths were used (run the audit as root: sudo virt-pki validate ...)", path, os.Getuid())})
+	case errors.As(err, &ce) && ce.Line > 0:
+		fail(fmt.Sprintf("libvirtd.conf cannot be used, libvirtd refuses to start: %v", err),
+			fmt.Sprintf("${EDITOR:-vi} +%d %s", ce.Line, shellQuote(path)))
+	default:
+		fail(fmt.Sprintf("libvirtd.conf cannot be used, libvirtd refuses to start: %v", err),
+			"${EDITOR:-vi} "+shellQuote(path))
+	}
+}
+
+// defaultsFinding is the one finding for a host without libvirtd.conf:
+// libvirtd runs on its built-in settings.
+func (a *audit) defaultsFinding() {
+	a.add(finding.Finding{ID: "server.conf.read", Scope: string(Server), Status: finding.Skip, Path: a.opts.LibvirtdConf,
+		Message: fmt.Sprintf("no libvirtd.conf at %s: libvirtd defaults apply (listen_tls = 1, used only when libvirtd runs with --listen or through libvirtd-tls.socket; no tls_allowed_dn_list, so any client with a certificate from the CA may connect; the files of the system layout)", a.opts.LibvirtdConf)})
 }
 
 // confChecks audits libvirtd.conf's TLS settings: the all-or-none rule
@@ -43,12 +72,20 @@ func (a *audit) confChecks() {
 		add("crl-ignored", finding.Warn, fmt.Sprintf("%s sets crl_file without ca_file, cert_file and key_file: libvirtd ignores it and loads the default CRL only if present", p),
 			fmt.Sprintf("set ca_file, cert_file and key_file too, or move the CRL to %s and drop crl_file", layout.Under(a.opts.Root, layout.SystemCRL)))
 	}
+	for _, r := range c.RelativeFileSettings() {
+		add("relative-"+strings.ReplaceAll(r.Key, "_", "-"), finding.Warn,
+			fmt.Sprintf("%s = %q in %s is a relative path: libvirtd resolves it against its working directory (%s when started by systemd or daemonized, the current directory when run by hand), so it opens %s; write the absolute path of the file you mean",
+				r.Key, r.Value, p, layout.DaemonWorkDir, r.Absolute),
+			fmt.Sprintf("in %s write: %s = %q", p, r.Key, r.Absolute))
+	}
 	switch {
 	case c.ListenTLS != nil && !*c.ListenTLS:
-		add("listen-tls", finding.Warn, fmt.Sprintf("%s has listen_tls = 0: libvirtd does not accept TLS connections", p),
-			fmt.Sprintf("set listen_tls = 1 in %s (with libvirtd --listen), or enable libvirtd-tls.socket", p))
+		add("listen-tls", finding.Warn, fmt.Sprintf("%s has listen_tls = 0: libvirtd started with --listen does not accept TLS connections", p),
+			fmt.Sprintf("in %s write: listen_tls = 1", p))
+	case c.ListenTLS == nil:
+		add("listen-tls", finding.Pass, fmt.Sprintf("%s leaves listen_tls unset (default 1): libvirtd accepts TLS connections when started with --listen or through libvirtd-tls.socket", p), "")
 	default:
-		add("listen-tls", finding.Pass, fmt.Sprintf("%s enables TLS (listen_tls %s; needs libvirtd --listen or libvirtd-tls.socket)", p, boolSetting(c.ListenTLS, "1 by default")), "")
+		add("listen-tls", finding.Pass, fmt.Sprintf("%s has listen_tls = 1: libvirtd accepts TLS connections when started with --listen or through libvirtd-tls.socket", p), "")
 	}
 	if c.TLSNoVerifyCertificate {
 		add("no-verify", finding.Fail, fmt.Sprintf("%s has tls_no_verify_certificate = 1: libvirtd accepts clients without a certificate or with one from any CA, and does not enforce tls_allowed_dn_list", p),
@@ -60,16 +97,6 @@ func (a *audit) confChecks() {
 	}
 	a.checkPriority()
 	a.aclChecks()
-}
-
-func boolSetting(b *bool, unset string) string {
-	switch {
-	case b == nil:
-		return "unset, " + unset
-	case *b:
-		return "= 1"
-	}
-	return "= 0"
 }
 
 // aclChecks audits tls_allowed_dn_list: an empty list (denies all),
@@ -97,6 +124,11 @@ func (a *audit) aclChecks() {
 		return
 	}
 	clientDN := a.localClientDN()
+	if i := matchAllEntry(c.TLSAllowedDNList); i >= 0 {
+		add("acl", finding.Warn, fmt.Sprintf("tls_allowed_dn_list in %s has the entry %q, which matches every DN: the list filters nothing, any client with a certificate from the CA may connect", p, c.TLSAllowedDNList[i]),
+			a.matchAllFix(c.TLSAllowedDNList, clientDN))
+		return
+	}
 	corrected := make([]string, len(c.TLSAllowedDNList))
 	changed := false
 	for i, e := range c.TLSAllowedDNList {
@@ -132,6 +164,35 @@ func (a *audit) aclChecks() {
 		fix = fixLine
 	}
 	add("acl", finding.Warn, fmt.Sprintf("this host's client certificate DN %q matches no tls_allowed_dn_list entry: libvirtd refuses it (\"Client's Distinguished Name is not on the list of allowed clients\")", clientDN), fix)
+}
+
+// matchAllEntry is the index of an entry made of '*' only (it matches
+// every DN), or -1.
+func matchAllEntry(list []string) int {
+	for i, e := range list {
+		if e != "" && strings.Trim(e, "*") == "" {
+			return i
+		}
+	}
+	return -1
+}
+
+// matchAllFix is the list without its match-all entries (with this host's
+// client DN when nothing else is left).
+func (a *audit) matchAllFix(list []string, clientDN string) string {
+	var keep []string
+	for _, e := range list {
+		if strings.Trim(e, "*") != "" {
+			keep = append(keep, e)
+		}
+	}
+	if len(keep) == 0 && clientDN != "" {
+		keep = []string{clientDN}
+	}
+	if len(keep) == 0 {
+		return fmt.Sprintf("in %s replace %q with the DNs of the allowed clients (virt-pki dn CLIENTCERT.pem prints one)", a.conf.Path, "*")
+	}
+	return "in " + a.conf.Path + " write: " + formatDNList(keep)
 }
 
 // localClientDN is the DN string of this host's client certificate, as
@@ -210,11 +271,15 @@ func hasLastRDN(s string, attrs ...string) bool {
 	return false
 }
 
-// formatDNList renders a tls_allowed_dn_list line.
+// formatDNList renders a tls_allowed_dn_list line, each entry once.
 func formatDNList(dns []string) string {
-	q := make([]string, len(dns))
-	for i, d := range dns {
-		q[i] = strconv.Quote(d)
+	var q []string
+	seen := map[string]bool{}
+	for _, d := range dns {
+		if !seen[d] {
+			seen[d] = true
+			q = append(q, strconv.Quote(d))
+		}
 	}
 	return "tls_allowed_dn_list = [" + strings.Join(q, ", ") + "]"
 }

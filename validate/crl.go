@@ -6,6 +6,7 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"io/fs"
 
 	"github.com/virt-pki/virt-pki/finding"
 	"github.com/virt-pki/virt-pki/internal/fileread"
@@ -24,6 +25,8 @@ const maxCRLSize = 16 << 20
 
 // ParseCRLsPEM returns every "X509 CRL" block of data, as libvirt loads a
 // CRL file (PEM only). One malformed block fails the file, as in GnuTLS.
+// Errors are verb phrases that follow the file's name ("is not a PEM
+// CRL ...").
 func ParseCRLsPEM(data []byte) ([]*x509.RevocationList, error) {
 	var out []*x509.RevocationList
 	rest := data
@@ -42,7 +45,7 @@ func ParseCRLsPEM(data []byte) ([]*x509.RevocationList, error) {
 		}
 		l, err := x509.ParseRevocationList(block.Bytes)
 		if err != nil {
-			return nil, fmt.Errorf("CRL #%d is malformed: %v", len(out)+1, err)
+			return nil, fmt.Errorf("has a malformed CRL (CRL #%d): %v", len(out)+1, err)
 		}
 		out = append(out, l)
 	}
@@ -56,9 +59,9 @@ func ParseCRLsPEM(data []byte) ([]*x509.RevocationList, error) {
 			return nil, errors.New("is a DER (binary) CRL; libvirt reads PEM only")
 		}
 	case bytes.Contains(data, []byte("-----BEGIN")):
-		return nil, errors.New("malformed PEM (bad base64 or missing END line)")
+		return nil, errors.New("holds malformed PEM (bad base64 or missing -----END line)")
 	}
-	return nil, errors.New("not a PEM CRL (no -----BEGIN X509 CRL----- block)")
+	return nil, errors.New("is not a PEM CRL (no -----BEGIN X509 CRL----- block)")
 }
 
 func (a *audit) crlFile(path string) *crlFile {
@@ -71,7 +74,7 @@ func (a *audit) crlFile(path string) *crlFile {
 	case errors.Is(err, fileread.ErrTooLarge):
 		c.err = fmt.Errorf("is larger than %d bytes", maxCRLSize)
 	case err != nil:
-		c.err = fmt.Errorf("cannot be read: %v", err)
+		c.err = fmt.Errorf("cannot be read: %w", err)
 	default:
 		c.lists, c.err = ParseCRLsPEM(data)
 	}
@@ -98,8 +101,8 @@ func (a *audit) crlChecks(scope Scope, id string, l layout.Layout, path, caPath 
 	lf := layoutFile(l, layout.CRL, path)
 	o := fileObject(lf, "CRL")
 	o.optional = true
-	f, st := checkObject(scope, id+".access", o)
-	if f.Status == finding.Skip {
+	f, st := a.checkObject(scope, id+".access", o)
+	if f.Status == finding.Skip && !st.blocked {
 		f.Message += ": revocation is not checked"
 	}
 	a.add(f)
@@ -107,6 +110,10 @@ func (a *audit) crlChecks(scope Scope, id string, l layout.Layout, path, caPath 
 		return
 	}
 	c := a.crlFile(path)
+	if errors.Is(c.err, fs.ErrPermission) {
+		a.add(notReadable(id, scope, path, "CRL"))
+		return
+	}
 	if c.err != nil {
 		a.add(finding.Finding{ID: id + ".read", Scope: string(scope), Status: finding.Fail, Path: path,
 			Message: fmt.Sprintf("CRL %s %v: libvirt refuses to start with it (\"Unable to set x509 certificate revocation list\")", path, c.err),

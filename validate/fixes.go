@@ -2,13 +2,11 @@ package validate
 
 import (
 	"crypto/x509"
+	"errors"
 	"fmt"
-
-	"github.com/virt-pki/virt-pki/keys"
 	"net"
 	"strings"
 
-	"github.com/virt-pki/virt-pki/internal/fileread"
 	"github.com/virt-pki/virt-pki/layout"
 	"github.com/virt-pki/virt-pki/libvirtcert"
 )
@@ -168,36 +166,69 @@ func fixForCAProblem(p libvirtcert.Problem, path, target string) string {
 }
 
 // fixKeyRead is the fix for an unusable private key file.
-func (a *audit) fixKeyRead(f idFiles, err error) string {
+func (a *audit) fixKeyRead(f idFiles, err error, leaf *x509.Certificate) string {
 	msg := err.Error()
 	switch {
 	case strings.Contains(msg, "permission denied"):
-		return fmt.Sprintf("run the audit as root or as the owner of %s (sudo virt-pki validate ...)", f.key)
+		return fmt.Sprintf("sudo virt-pki validate %s", a.validateTarget(f))
 	case strings.Contains(msg, "encrypted"):
-		return fmt.Sprintf("libvirtd cannot use a passphrase-protected key: certtool -k --infile %s --outfile %s.plain && mv %s.plain %s && chmod 0600 %s", f.key, f.key, f.key, f.key, f.key)
+		k := shellQuote(f.key)
+		return fmt.Sprintf("certtool -k --infile %s --outfile %s.plain && mv %s.plain %s && chmod 0600 %s", k, k, k, k, k)
 	case strings.Contains(msg, "certificate"):
-		return swapFix(f)
+		return a.installPairFix(f)
 	}
-	return a.fixReissue(f, nil)
+	return a.fixReissue(f, leaf)
 }
 
-// swapFix swaps the certificate and key files of f when each holds the
-// other; otherwise it says where each belongs.
-func swapFix(f idFiles) string {
-	cert, _ := fileread.ReadCapped(f.cert, keys.MaxKeyFileSize)
-	key, _ := fileread.ReadCapped(f.key, keys.MaxKeyFileSize)
-	if _, err := libvirtcert.ParseCertificates(f.key, key); err == nil {
-		if _, err := libvirtcert.ParseCertificates(f.cert, cert); err != nil {
-			return fmt.Sprintf("the certificate and key files are swapped: mv %s %s.swap && mv %s %s && mv %s.swap %s",
-				shellQuote(f.cert), shellQuote(f.cert), shellQuote(f.key), shellQuote(f.cert), shellQuote(f.cert), shellQuote(f.key))
-		}
+// validateTarget is the layout flags of `virt-pki validate` for f.
+func (a *audit) validateTarget(f idFiles) string {
+	switch a.opts.Mode {
+	case UserMode:
+		return "--user"
+	case PathMode:
+		return "--path " + shellQuote(a.opts.Path)
 	}
-	return fmt.Sprintf("install the private key at %s and the certificate at %s: %s", f.key, f.cert, "virt-pki install --role "+f.role.String()+" --cert CERT.pem --key KEY.pem "+targetOrEmpty(f))
-}
-
-func targetOrEmpty(f idFiles) string {
-	if f.target != "" {
-		return f.target
+	if a.opts.Root != "" && a.opts.Root != "/" {
+		return "--root " + shellQuote(a.opts.Root)
 	}
 	return "--system"
+}
+
+// swapped reports whether f's certificate file holds a private key (and
+// no certificate) while its key file holds a certificate.
+func (a *audit) swapped(f idFiles) bool {
+	if !errors.Is(a.certFile(f.cert).err, libvirtcert.ErrPrivateKey) {
+		return false
+	}
+	return a.certFile(f.key).err == nil
+}
+
+// firstCertFix keeps only the first certificate of a PEM file (keeping a
+// backup, the file's owner and mode).
+func firstCertFix(path string) string {
+	q := shellQuote(path)
+	return fmt.Sprintf("cp -p %s %s.bak && sed -n '/-----BEGIN CERTIFICATE-----/,/-----END CERTIFICATE-----/{p;/-----END CERTIFICATE-----/q}' %s.bak > %s", q, q, q, q)
+}
+
+// clause makes a file error a verb phrase after a file name: "is not a
+// PEM CRL" rather than "not a PEM CRL".
+func clause(reason string) string {
+	for _, p := range []string{"not ", "no ", "a ", "an "} {
+		if strings.HasPrefix(reason, p) {
+			return "is " + reason
+		}
+	}
+	return reason
+}
+
+// swapFix swaps f's certificate and key files back.
+func swapFix(f idFiles) string {
+	c, k := shellQuote(f.cert), shellQuote(f.key)
+	return fmt.Sprintf("mv %s %s.swap && mv %s %s && mv %s.swap %s", c, c, k, c, c, k)
+}
+
+// installPairFix installs a matching certificate and key where f's files
+// belong.
+func (a *audit) installPairFix(f idFiles) string {
+	return "virt-pki install --role " + f.role.String() + " --cert CERT.pem --key KEY.pem " + a.targetFor(f) + " --backup"
 }

@@ -4,6 +4,7 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -134,3 +135,20 @@ var (
 	yearAgo = time.Now().Add(-365 * 24 * time.Hour)
 	inYear  = time.Now().Add(365 * 24 * time.Hour)
 )
+
+// runFix runs a finding's fix with sh, as a user would paste it.
+func runFix(t *testing.T, fix string) {
+	t.Helper()
+	if out, err := exec.Command("sh", "-c", fix).CombinedOutput(); err != nil {
+		t.Fatalf("fix %q: %v\n%s", fix, err, out)
+	}
+}
+
+// wantPureCommand asserts that a fix is a shell command and nothing else:
+// no prose after it.
+func wantPureCommand(t *testing.T, f finding.Finding) {
+	t.Helper()
+	if f.Fix == "" || strings.Contains(f.Fix, " (") || strings.Contains(f.Fix, ", or ") || strings.HasSuffix(f.Fix, ")") {
+		t.Errorf("%s: fix is not a plain command: %q", f.ID, f.Fix)
+	}
+}

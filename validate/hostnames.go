@@ -17,7 +17,8 @@ import (
 // address clients use, by GnuTLS's rule (libvirt clients call
 // gnutls_x509_crt_check_hostname: IP SANs for addresses, DNS SANs for
 // names, the CN only when there is no DNS SAN), and warns about CN-only
-// certificates, which other TLS stacks refuse.
+// certificates, which clients that ignore the CN (Go's crypto/tls,
+// browsers) refuse.
 func (a *audit) checkHostnames(f idFiles, leaf *x509.Certificate) {
 	s := f.scope
 	var missing []string
@@ -40,7 +41,7 @@ func (a *audit) checkHostnames(f idFiles, leaf *x509.Certificate) {
 	}
 	if len(leaf.DNSNames) == 0 && len(leaf.IPAddresses) == 0 && leaf.Subject.CommonName != "" {
 		a.add(finding.Finding{ID: f.id("cert") + ".cn-only", Scope: string(s), Status: finding.Warn, Path: f.cert,
-			Message: fmt.Sprintf("server certificate %s names its host only in the CN (%s), with no subjectAltName: libvirt accepts it by name, but not by IP address, and Go, OpenSSL and browsers-grade TLS stacks refuse it", f.cert, leaf.Subject.CommonName),
+			Message: fmt.Sprintf("server certificate %s names its host only in the CN (%s), with no subjectAltName: libvirt (GnuTLS) accepts it by name but not by IP address, and clients that ignore the CN refuse it: Go's crypto/tls (Go tools and exporters), browsers and other modern TLS clients", f.cert, leaf.Subject.CommonName),
 			Fix:     a.fixReissue(f, leaf)})
 	}
 }

@@ -128,53 +128,61 @@ func orUnset(s string) string {
 	return s
 }
 
+// identityTrust reports, in the trust scope, the CA file and CRL one side
+// checks peers against, unless the trust scope already did: with only
+// the server or client scope selected, and for a CA or CRL that
+// libvirtd.conf points elsewhere ("trust.server-ca").
+func (a *audit) identityTrust(f idFiles) {
+	caPath := f.ca
+	if caPath != "" {
+		id := "trust.ca"
+		if tp, _ := a.trustCA(); tp != caPath {
+			id = "trust." + f.role.String() + "-ca"
+		}
+		for _, d := range dirsOf(f.caLayout, caPath) {
+			a.checkDir(Trust, "", f.caLayout, d)
+		}
+		a.caFile(Trust, id, f.caLayout, caPath, a.targetFor(f))
+	}
+	if f.crl != "" {
+		id := "trust.crl"
+		if f.crl != a.trustCRL() {
+			id = "trust." + f.role.String() + "-crl"
+		}
+		a.crlChecks(Trust, id, f.caLayout, f.crl, caPath, f.crlConfigured)
+	}
+}
+
 // identity runs every check of one side: directories, owner and mode of
-// key and certificate, the CA it is checked against (unless the trust
-// scope already reported it), parsing, key match, libvirt's rules, chain,
-// GnuTLS usability, expiry, revocation and, for a server, host names.
+// key and certificate, parsing, key match, libvirt's rules, chain,
+// GnuTLS usability, expiry, revocation and, for a server, host names. The
+// CA and CRL are identityTrust's.
 func (a *audit) identity(f idFiles) {
 	s := f.scope
 	for _, n := range f.notes {
 		a.add(n)
-	}
-	caPath := f.ca
-	if caPath != "" {
-		if tp, _ := a.trustCA(); !(a.opts.wants(Trust) && tp == caPath) {
-			for _, d := range dirsOf(f.caLayout, caPath) {
-				a.checkDir(s, f.caLayout, d)
-			}
-			a.caFile(s, string(s)+".ca", f.caLayout, caPath, a.targetFor(f))
-		}
-	}
-	if f.crl != "" && !a.checked[f.crl] && (f.crlConfigured || !a.opts.wants(Trust)) {
-		a.crlChecks(s, string(s)+".crl", f.caLayout, f.crl, caPath, f.crlConfigured)
 	}
 	for _, p := range []string{f.key, f.cert} {
 		if p == "" {
 			continue
 		}
 		for _, d := range dirsOf(f.layout, p) {
-			a.checkDir(s, f.layout, d)
+			a.checkDir(s, "", f.layout, d)
 		}
 	}
 	side := s.String()
 	keyOK := a.idObject(f, true, side+" key")
 	certOK := a.idObject(f, false, side+" certificate")
 
+	var leaf *x509.Certificate // for the fixes of key findings
+	if certOK {
+		if cf := a.certFile(f.cert); cf.err == nil {
+			leaf = cf.certs[0]
+		}
+	}
 	var kf *keyFile
 	if keyOK {
-		kf = a.keyFile(f.key)
-		if errors.Is(kf.err, fs.ErrPermission) {
-			a.add(notReadable(f.id("key"), s, f.key, side+" key"))
-			kf = nil
-		} else if kf.err != nil {
-			a.add(finding.Finding{ID: f.id("key") + ".read", Scope: string(s), Status: finding.Fail, Path: f.key,
-				Message: fmt.Sprintf("%s key %s: %v", side, f.key, kf.err), Fix: a.fixKeyRead(f, kf.err)})
-			kf = nil
-		} else {
-			a.add(finding.Finding{ID: f.id("key") + ".read", Scope: string(s), Status: finding.Pass, Path: f.key,
-				Message: fmt.Sprintf("%s key %s is an %s private key", side, f.key, keys.Describe(kf.pub))})
-		}
+		kf = a.keyRead(f, leaf)
 	}
 	if !certOK {
 		return
@@ -185,15 +193,9 @@ func (a *audit) identity(f idFiles) {
 		return
 	}
 	if cf.err != nil {
-		fix := cf.fix
-		if errors.Is(cf.err, libvirtcert.ErrPrivateKey) {
-			fix = swapFix(f)
-		}
-		a.add(finding.Finding{ID: f.id("cert") + ".read", Scope: string(s), Status: finding.Fail, Path: f.cert,
-			Message: fmt.Sprintf("%s certificate %s %v", side, f.cert, cf.err), Fix: fix})
+		a.add(a.certReadFinding(f, cf))
 		return
 	}
-	leaf := cf.certs[0]
 	msg := fmt.Sprintf("%s certificate %s is %s, issued by %s", side, f.cert, subject(leaf), dnOf(leaf.RawIssuer))
 	if len(cf.certs) > 1 {
 		msg += fmt.Sprintf(" (libvirt uses only the first of its %d certificates)", len(cf.certs))
@@ -216,6 +218,48 @@ func (a *audit) identity(f idFiles) {
 	if f.role == libvirtcert.RoleServer {
 		a.checkHostnames(f, leaf)
 	}
+}
+
+// keyRead reports whether f's key file holds a usable private key and
+// returns it (nil when not). When the certificate and key files are
+// swapped, the certificate's finding carries the fix and this one SKIPs.
+func (a *audit) keyRead(f idFiles, leaf *x509.Certificate) *keyFile {
+	id, s, what := f.id("key")+".read", string(f.scope), f.side()+" key"
+	kf := a.keyFile(f.key)
+	switch {
+	case errors.Is(kf.err, fs.ErrPermission):
+		a.add(notReadable(f.id("key"), f.scope, f.key, what))
+	case kf.err != nil && a.swapped(f):
+		a.add(finding.Finding{ID: id, Scope: s, Status: finding.Skip, Path: f.key,
+			Message: fmt.Sprintf("%s %s holds the certificate and %s the private key: the files are swapped (the fix of %s swaps them back)", what, f.key, f.cert, f.id("cert")+".read")})
+	case kf.err != nil:
+		a.add(finding.Finding{ID: id, Scope: s, Status: finding.Fail, Path: f.key,
+			Message: fmt.Sprintf("%s %s: %v", what, f.key, kf.err), Fix: a.fixKeyRead(f, kf.err, leaf)})
+	default:
+		a.add(finding.Finding{ID: id, Scope: s, Status: finding.Pass, Path: f.key,
+			Message: fmt.Sprintf("%s %s is an %s private key", what, f.key, keys.Describe(kf.pub))})
+		return kf
+	}
+	return nil
+}
+
+// certReadFinding is the FAIL for a certificate file libvirt cannot use.
+func (a *audit) certReadFinding(f idFiles, cf *certFile) finding.Finding {
+	fi := finding.Finding{ID: f.id("cert") + ".read", Scope: string(f.scope), Status: finding.Fail, Path: f.cert,
+		Message: fmt.Sprintf("%s certificate %s %s", f.side(), f.cert, clause(cf.err.Error())), Fix: cf.fix}
+	switch {
+	case errors.Is(cf.err, libvirtcert.ErrPrivateKey) && a.swapped(f):
+		fi.Message = fmt.Sprintf("%s certificate %s holds the private key and %s the certificate: the files are swapped", f.side(), f.cert, f.key)
+		fi.Fix = swapFix(f)
+	case errors.Is(cf.err, libvirtcert.ErrPrivateKey):
+		fi.Fix = a.installPairFix(f)
+	case errors.Is(cf.err, libvirtcert.ErrTooLarge):
+		fi.Message += "; libvirt uses only the first certificate of the file, so keep that one alone"
+		fi.Fix = firstCertFix(f.cert)
+	case fi.Fix == "":
+		fi.Fix = a.fixReissue(f, nil)
+	}
+	return fi
 }
 
 // String is the scope's word in messages ("server").
@@ -248,7 +292,7 @@ func (a *audit) idObject(f idFiles, key bool, what string) bool {
 	o := fileObject(layoutFile(l, r, path), what)
 	o.optional = false
 	o.missingFix = a.fixReissue(f, nil)
-	fi, st := checkObject(s, id+".access", o)
+	fi, st := a.checkObject(s, id+".access", o)
 	if fi.Status == finding.Fail && !st.exists && o.missingFix != "" {
 		fi.Message += fmt.Sprintf(": this host cannot act as a %s", sideOf(r))
 	}

@@ -1,8 +1,11 @@
 package validate
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"path/filepath"
+	"strings"
 
 	"github.com/virt-pki/virt-pki/finding"
 	"github.com/virt-pki/virt-pki/layout"
@@ -20,7 +23,9 @@ var libvirtNames = map[layout.Role][]string{
 }
 
 // qemu audits the QEMU directories: the ones given, then those qemu.conf
-// selects, each once.
+// selects, each once. A directory qemu.conf names but that does not exist
+// is one finding (the QEMU driver refuses to start), not also a directory
+// audit.
 func (a *audit) qemu() {
 	if len(a.opts.QEMUDirs) == 0 && !a.opts.QEMUFromConf {
 		return
@@ -51,26 +56,147 @@ func (a *audit) qemu() {
 			a.opts.QEMUGroup, a.opts.QEMUGID = name, gid
 		}
 	}
-	seen := map[string]bool{}
-	dirs := append([]string(nil), a.opts.QEMUDirs...)
+	var dirs []string
+	for _, d := range a.opts.QEMUDirs {
+		dirs = append(dirs, filepath.Clean(d))
+	}
+	var missing []qemuMissingDir
 	if conf != nil {
 		cds, probs := conf.CertDirs(a.opts.Root, exists)
-		for _, p := range probs {
-			a.add(finding.Finding{ID: "qemu.conf." + p.ID, Scope: string(QEMU), Status: finding.Fail, Path: conf.Path,
-				Message: fmt.Sprintf("%s: the QEMU driver refuses to start (%q)", conf.Path, p.Message), Fix: p.Fix})
-		}
 		for _, cd := range cds {
-			dirs = append(dirs, cd.Dir)
+			dirs = append(dirs, filepath.Clean(cd.Dir))
 		}
+		missing = groupMissingDirs(conf, a.opts.Root, probs)
+		for _, m := range missing {
+			dirs = append(dirs, m.dir)
+		}
+	}
+	a.qemuLabels = qemuLabels(a.opts.Root, dirs)
+	covered := map[string]bool{}
+	for _, m := range missing {
+		covered[m.dir] = true
+		a.add(m.finding(conf.Path, a.qemuLabels[m.dir]))
 	}
 	for _, d := range dirs {
-		d = filepath.Clean(d)
-		if seen[d] {
+		if covered[d] {
 			continue
 		}
-		seen[d] = true
+		covered[d] = true
 		a.qemuDir(d)
 	}
+}
+
+// qemuMissingDir is a directory qemu.conf names that does not exist, with
+// every setting that names it and the driver's errors.
+type qemuMissingDir struct {
+	dir      string
+	keys     []string
+	messages []string
+}
+
+// finding reports a missing directory once, whatever number of settings
+// name it.
+func (m qemuMissingDir) finding(confPath, label string) finding.Finding {
+	quoted := make([]string, len(m.messages))
+	for i, msg := range m.messages {
+		quoted[i] = fmt.Sprintf("%q", msg)
+	}
+	keys := "a TLS directory setting"
+	if len(m.keys) > 0 {
+		keys = strings.Join(m.keys, " and ")
+	}
+	return finding.Finding{ID: label + ".conf.cert-dir-missing", Scope: string(QEMU), Status: finding.Fail, Path: m.dir,
+		Message: fmt.Sprintf("%s sets %s to %s, which does not exist: the QEMU driver refuses to start (%s); create it, or point the setting at an existing directory",
+			confPath, keys, m.dir, strings.Join(quoted, ", ")),
+		Fix: fmt.Sprintf("install -d -m %04o -o root -g root %s", layout.ModeQEMUDir.Perm(), shellQuote(m.dir))}
+}
+
+// groupMissingDirs turns CertDirs' problems into one entry per missing
+// directory. A problem names its directory in quotes and its setting as
+// "KEY directory '...'" (libvirt's text).
+func groupMissingDirs(conf *layout.QEMUConf, root string, probs []layout.ConfProblem) []qemuMissingDir {
+	keys := []string{"default_tls_x509_cert_dir"}
+	for _, svc := range layout.QEMUServices {
+		keys = append(keys, svc.Name+"_tls_x509_cert_dir")
+	}
+	var out []qemuMissingDir
+	index := map[string]int{}
+	for _, p := range probs {
+		dir, ok := quotedDir(p.Message)
+		if !ok {
+			continue
+		}
+		dir = filepath.Clean(dir)
+		i, seen := index[dir]
+		if !seen {
+			i = len(out)
+			index[dir] = i
+			out = append(out, qemuMissingDir{dir: dir})
+		}
+		out[i].messages = append(out[i].messages, p.Message)
+		for _, k := range keys {
+			if strings.Contains(p.Message, " "+k+" directory '") {
+				out[i].keys = append(out[i].keys, k)
+			}
+		}
+	}
+	return out
+}
+
+// quotedDir returns the text between the last pair of single quotes of msg.
+func quotedDir(msg string) (string, bool) {
+	end := strings.LastIndexByte(msg, '\'')
+	if end <= 0 {
+		return "", false
+	}
+	start := strings.LastIndexByte(msg[:end], '\'')
+	if start < 0 || start+1 >= end {
+		return "", false
+	}
+	return msg[start+1 : end], true
+}
+
+// qemuLabels names each QEMU directory for ids ("qemu[qemu]"): its base
+// name, or its host path (below root) when two audited directories share
+// a base name, so that every id of a run is unique.
+func qemuLabels(root string, dirs []string) map[string]string {
+	byBase := map[string]map[string]bool{}
+	for _, d := range dirs {
+		b := filepath.Base(d)
+		if byBase[b] == nil {
+			byBase[b] = map[string]bool{}
+		}
+		byBase[b][d] = true
+	}
+	out := map[string]string{}
+	for _, d := range dirs {
+		name := filepath.Base(d)
+		if len(byBase[name]) > 1 {
+			name = hostPath(root, d)
+		}
+		out[d] = "qemu[" + name + "]"
+	}
+	return out
+}
+
+// hostPath is path as the host sees it: without the root prefix.
+func hostPath(root, path string) string {
+	if root == "" || root == "/" {
+		return path
+	}
+	rel, err := filepath.Rel(root, path)
+	if err != nil || startsWithDotDot(rel) {
+		return path
+	}
+	return "/" + rel
+}
+
+// qemuLabel is the id prefix of a QEMU directory.
+func (a *audit) qemuLabel(dir string) string {
+	if l, ok := a.qemuLabels[dir]; ok {
+		return l
+	}
+	return "qemu[" + filepath.Base(dir) + "]"
 }
 
 // qemuDir audits one QEMU TLS directory: QEMU's dashed file names, owner
@@ -86,8 +212,9 @@ func (a *audit) qemuDir(dir string) {
 			}
 		}
 	}
+	label := a.qemuLabel(dir)
 	for _, d := range l.Dirs {
-		if !a.checkDir(s, l, d) {
+		if !a.checkDir(s, label, l, d) {
 			return
 		}
 	}
@@ -97,8 +224,11 @@ func (a *audit) qemuDir(dir string) {
 	}
 	present := map[layout.Role]bool{}
 	for _, f := range l.Files {
+		if !a.qemuWants(f.Role) {
+			continue
+		}
 		base := filepath.Base(f.Path)
-		id := fmt.Sprintf("qemu[%s].%s", filepath.Base(dir), base)
+		id := label + "." + base
 		if !exists(f.Path) {
 			if wrong := a.libvirtNamed(l.Base, f.Role); wrong != "" {
 				a.add(finding.Finding{ID: id + ".access", Scope: string(s), Status: finding.Fail, Path: f.Path,
@@ -130,7 +260,7 @@ func (a *audit) qemuDir(dir string) {
 		if o.secret {
 			o.strictNote = "" // readability by QEMU is judged separately
 		}
-		fi, st := checkObject(s, id+".access", o)
+		fi, st := a.checkObject(s, id+".access", o)
 		a.add(fi)
 		if !st.exists {
 			continue
@@ -142,21 +272,39 @@ func (a *audit) qemuDir(dir string) {
 	}
 	get := func(r layout.Role) string { f, _ := l.File(r); return f.Path }
 	if present[layout.CACert] {
-		a.caFile(s, fmt.Sprintf("qemu[%s].ca", filepath.Base(dir)), l, get(layout.CACert), a.qemuTarget(l.Base))
+		a.caFile(s, label+".ca", l, get(layout.CACert), a.qemuTarget(l.Base))
 	}
 	for _, side := range []struct {
 		cert, key layout.Role
 		role      libvirtcert.Role
 		name      string
 	}{{layout.ServerCert, layout.ServerKey, libvirtcert.RoleServer, "server"}, {layout.ClientCert, layout.ClientKey, libvirtcert.RoleClient, "client"}} {
-		if !present[side.cert] {
+		if !present[side.cert] || !a.qemuWants(side.cert) {
 			continue
 		}
 		f := idFiles{scope: s, role: side.role, layout: l, caLayout: l, ca: get(layout.CACert), cert: get(side.cert), key: get(side.key),
 			target: a.qemuTarget(l.Base),
-			prefix: fmt.Sprintf("qemu[%s].%s", filepath.Base(dir), side.name)}
+			prefix: label + "." + side.name}
 		a.qemuIdentity(f, present[side.key])
 	}
+}
+
+// qemuWants reports whether the selected scopes cover a QEMU file: the CA
+// always, server files (and DH parameters) with the server scope, client
+// files with the client scope; all of them when no libvirt scope is
+// selected or all are.
+func (a *audit) qemuWants(r layout.Role) bool {
+	o := a.opts
+	if len(o.Scopes) == 0 || !(o.wants(Trust) || o.wants(Server) || o.wants(Client)) {
+		return true
+	}
+	switch r {
+	case layout.ServerCert, layout.ServerKey, layout.DHParams:
+		return o.wants(Server)
+	case layout.ClientCert, layout.ClientKey:
+		return o.wants(Client)
+	}
+	return true
 }
 
 func qemuInstallRole(r layout.Role) string {
@@ -199,18 +347,20 @@ func (a *audit) qemuReadable(id, path string, st statResult, group string) {
 func (a *audit) qemuIdentity(f idFiles, keyPresent bool) {
 	s := f.scope
 	cf := a.certFile(f.cert)
+	if errors.Is(cf.err, fs.ErrPermission) {
+		a.add(notReadable(f.id("cert"), s, f.cert, f.side()+" certificate"))
+		return
+	}
 	if cf.err != nil {
-		a.add(finding.Finding{ID: f.id("cert") + ".read", Scope: string(s), Status: finding.Fail, Path: f.cert,
-			Message: fmt.Sprintf("QEMU certificate %s %v", f.cert, cf.err), Fix: cf.fix})
+		a.add(a.certReadFinding(f, cf))
+		if keyPresent && a.swapped(f) {
+			a.keyRead(f, nil) // refers to the swap fix just reported
+		}
 		return
 	}
 	leaf := cf.certs[0]
 	if keyPresent {
-		kf := a.keyFile(f.key)
-		if kf.err != nil {
-			a.add(finding.Finding{ID: f.id("key") + ".read", Scope: string(s), Status: finding.Fail, Path: f.key,
-				Message: fmt.Sprintf("QEMU key %s: %v", f.key, kf.err), Fix: a.fixKeyRead(f, kf.err)})
-		} else {
+		if kf := a.keyRead(f, leaf); kf != nil {
 			a.keyMatch(f, leaf, kf)
 		}
 	}

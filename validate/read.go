@@ -5,7 +5,6 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
-	"io/fs"
 
 	"github.com/virt-pki/virt-pki/internal/fileread"
 	"github.com/virt-pki/virt-pki/keys"
@@ -20,8 +19,9 @@ type certFile struct {
 	fix   string
 }
 
-// loadCertFile reads and parses path with libvirt's 64 KiB cap. what names
-// the file in messages ("server certificate").
+// loadCertFile reads and parses path with libvirt's 64 KiB cap. fix is
+// the command for the errors that do not depend on what the file is for
+// (see caReadFix and audit.certReadFinding for the others).
 func loadCertFile(path string) *certFile {
 	cf := &certFile{path: path}
 	var err error
@@ -31,18 +31,10 @@ func loadCertFile(path string) *certFile {
 	}
 	cf.err = withoutName{err}
 	switch {
-	case errors.Is(err, libvirtcert.ErrTooLarge):
-		cf.fix = fmt.Sprintf("keep only the private CA (and its intermediates) in %s", path)
-	case errors.Is(err, fs.ErrPermission):
-		cf.fix = fmt.Sprintf("run the audit as root or as the owner of %s (sudo virt-pki validate ...)", path)
 	case errors.Is(err, libvirtcert.ErrUnreadable):
-		cf.fix = "chmod u+r " + path
+		cf.fix = "chmod u+r " + shellQuote(path)
 	case errors.Is(err, libvirtcert.ErrDER):
 		cf.fix = fmt.Sprintf("%s && mv %s.pem %s", libvirtcert.DERConvertCommand(path), path, path)
-	case errors.Is(err, libvirtcert.ErrPrivateKey):
-		cf.fix = "put the certificate in " + path + " and the private key in the key file"
-	default:
-		cf.fix = "install the PEM certificate at " + path
 	}
 	return cf
 }

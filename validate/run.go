@@ -14,21 +14,31 @@ import (
 // audit carries one run's state: options, findings so far, and caches so
 // that every file is read and parsed once.
 type audit struct {
-	opts    Options
-	now     time.Time
-	out     finding.List
-	certs   map[string]*certFile
-	keys    map[string]*keyFile
-	crls    map[string]*crlFile
-	conf    *layout.LibvirtdConf
-	version *versionInfo
-	hosts   []string // the host names, resolved once (see hostnames)
+	opts  Options
+	now   time.Time
+	out   finding.List
+	certs map[string]*certFile
+	keys  map[string]*keyFile
+	crls  map[string]*crlFile
+	conf  *layout.LibvirtdConf
+	// confDefaults: the default libvirtd.conf does not exist, so libvirtd
+	// runs on its built-in settings.
+	confDefaults bool
+	version      *versionInfo
+	hosts        []string // the host names, resolved once (see hostnames)
 	// keyJobs are private keys being parsed in the background (RSA key
 	// parsing dominates an audit's CPU time).
 	keyJobs map[string]*keyJob
 	// checked holds objects whose owner/mode/content was already reported,
 	// so that a file shared by two scopes is reported once.
 	checked map[string]bool
+	// dirResults are the findings of the layout directories reported so
+	// far; blocked maps a directory this process cannot enter, outside the
+	// layout, to the finding that reported it.
+	dirResults map[string]finding.Finding
+	blocked    map[string]string
+	// qemuLabels are the id prefixes of the QEMU directories ("qemu[qemu]").
+	qemuLabels map[string]string
 }
 
 // Run audits the host's TLS setup described by opts and returns one
@@ -38,18 +48,20 @@ type audit struct {
 // configuration files all become findings.
 func Run(opts Options) finding.List {
 	a := &audit{
-		opts:    opts,
-		now:     opts.now(),
-		certs:   map[string]*certFile{},
-		keys:    map[string]*keyFile{},
-		crls:    map[string]*crlFile{},
-		checked: map[string]bool{},
-		keyJobs: map[string]*keyJob{},
+		opts:       opts,
+		now:        opts.now(),
+		certs:      map[string]*certFile{},
+		keys:       map[string]*keyFile{},
+		crls:       map[string]*crlFile{},
+		checked:    map[string]bool{},
+		keyJobs:    map[string]*keyJob{},
+		dirResults: map[string]finding.Finding{},
+		blocked:    map[string]string{},
 	}
 	if opts.LibvirtVersion != "" {
 		a.version = parseVersionInfo(opts.LibvirtVersion, "given")
 	}
-	if opts.LibvirtdConf != "" && (opts.wants(Server) || opts.wants(Client)) {
+	if opts.LibvirtdConf != "" && opts.wants(Server) {
 		a.readConf()
 	}
 	if opts.wants(Server) {
@@ -62,8 +74,16 @@ func Run(opts Options) finding.List {
 		a.trust()
 	}
 	if opts.wants(Server) {
+		a.identityTrust(a.serverFiles())
+	}
+	if opts.wants(Client) {
+		a.identityTrust(a.clientFiles())
+	}
+	if opts.wants(Server) {
 		if a.conf != nil {
 			a.confChecks()
+		} else if a.confDefaults {
+			a.defaultsFinding()
 		}
 		a.identity(a.serverFiles())
 	}

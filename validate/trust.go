@@ -2,7 +2,9 @@ package validate
 
 import (
 	"crypto/x509"
+	"errors"
 	"fmt"
+	"io/fs"
 	"path/filepath"
 
 	"github.com/virt-pki/virt-pki/finding"
@@ -23,6 +25,17 @@ func (a *audit) trustCA() (path string, l layout.Layout) {
 	return f.Path, l
 }
 
+// trustCRL is the CRL file the trust scope audits.
+func (a *audit) trustCRL() string {
+	l := a.baseLayout()
+	_, caLayout := a.trustCA()
+	if caLayout.Kind != l.Kind {
+		l = caLayout
+	}
+	f, _ := l.File(layout.CRL)
+	return f.Path
+}
+
 func (a *audit) trust() {
 	l := a.baseLayout()
 	caPath, caLayout := a.trustCA()
@@ -30,18 +43,14 @@ func (a *audit) trust() {
 		a.userTrustNotes(l, caPath)
 	}
 	for _, d := range dirsOf(caLayout, caPath) {
-		a.checkDir(Trust, caLayout, d)
+		a.checkDir(Trust, "", caLayout, d)
 	}
 	target := a.installTarget()
 	if caLayout.Kind != l.Kind {
 		target = a.systemTarget()
 	}
 	a.caFile(Trust, "trust.ca", caLayout, caPath, target)
-	crl, _ := l.File(layout.CRL)
-	if caLayout.Kind != l.Kind {
-		crl, _ = caLayout.File(layout.CRL)
-	}
-	a.crlChecks(Trust, "trust.crl", caLayout, crl.Path, caPath, false)
+	a.crlChecks(Trust, "trust.crl", caLayout, a.trustCRL(), caPath, false)
 }
 
 // dirName is a stable short name for a layout directory, used in ids.
@@ -70,8 +79,8 @@ func dirName(l layout.Layout, d layout.Dir) (id, what string) {
 }
 
 // checkDir reports a layout directory's existence, owner and mode once per
-// run.
-func (a *audit) checkDir(scope Scope, l layout.Layout, d layout.Dir) bool {
+// run. prefix starts the id ("" for the scope's name).
+func (a *audit) checkDir(scope Scope, prefix string, l layout.Layout, d layout.Dir) bool {
 	if a.checked[d.Path] {
 		return true
 	}
@@ -84,7 +93,11 @@ func (a *audit) checkDir(scope Scope, l layout.Layout, d layout.Dir) bool {
 	if d.Mode.Perm()&0o005 != 0 {
 		o.strictNote = "other users cannot reach the files below it"
 	}
-	f, st := checkObject(scope, fmt.Sprintf("%s.%s.access", scope, name), o)
+	if prefix == "" {
+		prefix = string(scope)
+	}
+	f, st := a.checkObject(scope, fmt.Sprintf("%s.%s.access", prefix, name), o)
+	a.dirResults[d.Path] = f
 	a.add(f)
 	return st.exists
 }
@@ -113,15 +126,23 @@ func (a *audit) caFile(scope Scope, id string, l layout.Layout, path, target str
 	lf := layoutFile(l, layout.CACert, path)
 	o := fileObject(lf, "CA certificate")
 	o.missingFix = a.fixInstallCA(target)
-	f, st := checkObject(scope, id+".access", o)
+	f, st := a.checkObject(scope, id+".access", o)
 	a.add(f)
 	if !st.exists {
 		return
 	}
 	cf := a.certFile(path)
+	if errors.Is(cf.err, fs.ErrPermission) {
+		a.add(notReadable(id, scope, path, "CA certificate"))
+		return
+	}
 	if cf.err != nil {
+		msg := fmt.Sprintf("CA certificate %s %s", path, clause(cf.err.Error()))
+		if errors.Is(cf.err, libvirtcert.ErrTooLarge) {
+			msg += "; install a file with only the CAs that issue libvirt certificates"
+		}
 		a.add(finding.Finding{ID: id + ".read", Scope: string(scope), Status: finding.Fail, Path: path,
-			Message: fmt.Sprintf("CA certificate %s %v", path, cf.err), Fix: cf.fix})
+			Message: msg, Fix: a.caReadFix(cf, target)})
 		return
 	}
 	a.add(finding.Finding{ID: id + ".read", Scope: string(scope), Status: finding.Pass, Path: path,
@@ -152,6 +173,15 @@ func (a *audit) caFile(scope Scope, id string, l layout.Layout, path, target str
 		a.add(finding.Finding{ID: id + ".rules", Scope: string(scope), Status: finding.Pass, Path: path,
 			Message: fmt.Sprintf("CA certificate %s meets libvirt's rules for a CA (validity, basic constraints, key usage)", path)})
 	}
+}
+
+// caReadFix is the fix for a CA file libvirt cannot use.
+func (a *audit) caReadFix(cf *certFile, target string) string {
+	switch {
+	case cf.fix != "":
+		return cf.fix
+	}
+	return a.fixInstallCA(target) + " --backup"
 }
 
 // firstCAs is the part of a CA file libvirt's sanity check imports.

@@ -29,7 +29,7 @@ func init() {
 			Flags: append([]cli.Flag{
 				&cli.StringFlag{Name: "template", Usage: "certtool template `FILE` for the CA (it must contain the line \"ca\")"},
 				&cli.StringFlag{Name: "cn", Usage: "common name of the CA (default: \"virt-pki CA on HOSTNAME\")"},
-				validityFlag("3650"),
+				&cli.IntFlag{Name: "days", Usage: "validity in days (overrides expiration_days); also for a --template without expiration_days or expiration_date, unlike certtool's 365", DefaultText: "3650"},
 				&cli.StringFlag{Name: "load-privkey", Usage: "use this existing key instead of generating one"},
 				&cli.StringFlag{Name: "out", Value: ".", Usage: "directory for cakey.pem and cacert.pem"},
 			}, append(outputFlags(), keyFlags("CA", "ecdsa (P-256)")...)...),
@@ -56,6 +56,8 @@ func runCAInit(c *cli.Context) error {
 		}
 		if c.IsSet("days") {
 			t.ExpirationDays = c.Int("days")
+		} else if ca.ApplyDefaultDays(t) {
+			fmt.Fprintf(c.App.ErrWriter, "note: %s sets no expiration_days; the CA is valid for %d days (certtool would use 365)\n", path, ca.DefaultDays)
 		}
 	} else {
 		cn := c.String("cn")
@@ -74,22 +76,28 @@ func runCAInit(c *cli.Context) error {
 			return err
 		}
 	}
+	out := c.String("out")
+	if err := removeStaleTemps(c.App.ErrWriter, out, "cacert.pem", "cakey.pem"); err != nil {
+		return err
+	}
 	created, err := ca.Create(t, key, params, time.Now())
 	if err != nil {
 		return err
 	}
-	out := c.String("out")
+	guard := guardOutput(c.App.ErrWriter)
+	defer guard.stop()
 	undo, err := ca.EnsureDir(out)
 	if err != nil {
 		return err
 	}
+	guard.addUndo(undo)
 	certPath, keyPath := filepath.Join(out, "cacert.pem"), filepath.Join(out, "cakey.pem")
 	var files []ca.File
 	if created.KeyPEM != nil {
 		files = append(files, ca.File{Path: keyPath, Data: created.KeyPEM, Mode: 0o600})
 	}
 	files = append(files, ca.File{Path: certPath, Data: created.CertPEM, Mode: 0o644})
-	if err := ca.WriteFiles(files, c.Bool("force")); err != nil {
+	if err := guard.writeFiles(files, c.Bool("force")); err != nil {
 		undo()
 		return err
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/virt-pki/virt-pki/internal/fileread"
 	"github.com/virt-pki/virt-pki/libvirtcert"
 )
 
@@ -51,16 +52,37 @@ func runDN(c *cli.Context) error {
 
 // queryDN reads path and returns the subject DN of its first PEM
 // certificate, with virt-pki-query-dn's error texts (without the program
-// name). With hints, a DER file's error also says how to convert it.
-func queryDN(path string, rfc4514, hints bool) (string, error) {
-	data, err := glibReadFile(path)
-	if err != nil {
+// name). native is the `dn` command: the file is read as libvirt reads
+// certificates (regular files only, at most libvirtcert.MaxFileSize bytes),
+// every error starts with the file name, and a DER file's error also says
+// how to convert it. Without native (the virt-pki-query-dn personality)
+// the file is read and errors are worded exactly as virt-pki-query-dn's.
+func queryDN(path string, rfc4514, native bool) (string, error) {
+	dn, err := queryDNData(path, rfc4514, native)
+	if err != nil && native {
+		return "", fmt.Errorf("%s: %w", path, err)
+	}
+	return dn, err
+}
+
+func queryDNData(path string, rfc4514, native bool) (string, error) {
+	var data []byte
+	var err error
+	if native {
+		data, err = fileread.ReadCapped(path, libvirtcert.MaxFileSize)
+		if errors.Is(err, fileread.ErrTooLarge) {
+			return "", fmt.Errorf("larger than %d bytes, the most libvirt reads of a certificate file", libvirtcert.MaxFileSize)
+		}
+		if err != nil {
+			return "", fmt.Errorf("cannot read: %w", err)
+		}
+	} else if data, err = glibReadFile(path); err != nil {
 		return "", err
 	}
 	der, err := libvirtcert.ImportPEMCertificate(data)
 	if err != nil {
-		if hints && libvirtcert.IsDERCertificate(data) {
-			return "", fmt.Errorf("%v (%s is DER; libvirt reads only PEM: %s)", dnLoadError{err}, path, libvirtcert.DERConvertCommand(path))
+		if native && libvirtcert.IsDERCertificate(data) {
+			return "", fmt.Errorf("%v (the file is DER; libvirt reads only PEM: %s)", dnLoadError{err}, libvirtcert.DERConvertCommand(path))
 		}
 		return "", dnLoadError{err}
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/virt-pki/virt-pki/expiry"
 	"github.com/virt-pki/virt-pki/internal/atomicfile"
+	"github.com/virt-pki/virt-pki/tlsprobe"
 )
 
 // Exit code of expiry when something only warns.
@@ -36,8 +38,20 @@ libvirtd.conf and virtproxyd.conf point to (--root PREFIX for an image or a test
 
 A certificate that ends at or before --fail fails, at or before --warn warns;
 expired and not-yet-valid certificates and stale CRLs (next update past) fail.
+Validity includes notAfter itself (RFC 5280): a certificate expires after it.
 Thresholds are durations in h, d and w ("30d", "2w", "1w3d", "36h"; a bare number
 is days) or absolute dates ("2027-01-31"). --at takes a date, "+90d" or "now".
+Without an explicit --fail, --fail is 7d or --warn, whichever is sooner; an
+explicit --fail later than --warn is a usage error.
+DAYS (and days_left) counts whole days truncated toward zero, as the reason
+does: "-2156" and "(2156 days ago)"; 0 means less than a day either way.
+
+Live endpoints are scanned like a polite libvirt client: with client credentials
+(found as virsh finds them: the URI's pkipath, ~/.pki/libvirt or /etc/pki; or
+--cert/--key) the handshake completes, and libvirtd logs nothing. Without them
+the handshake is abandoned once the server's certificates have arrived, and
+libvirtd logs one line: "authentication failed: TLS handshake failed The TLS
+connection was non-properly terminated."
 
 Unreadable files and garbage are reported (status "error") and the scan goes on.
 
@@ -52,7 +66,7 @@ record per certificate (about 450 bytes), never the certificate itself.`,
 			&cli.StringFlag{Name: "warn", Value: "30d", Usage: "warn when a certificate ends within `LIMIT` (duration or date)"},
 			&cli.StringFlag{Name: "fail", Value: "7d", Usage: "fail when a certificate ends within `LIMIT` (duration or date)"},
 			&cli.StringFlag{Name: "at", Usage: "judge validity at `DATE` (\"2027-01-31\", \"+90d\"; default now)"},
-			&cli.StringFlag{Name: "format", Value: "table", Usage: "output `FORMAT`: table, json, junit or prometheus"},
+			&cli.StringFlag{Name: "format", Value: "table", Usage: "output `FORMAT`: table (or text), json, junit or prometheus"},
 			&cli.BoolFlag{Name: "sort", Value: true, Usage: "sort by expiry (--sort=false streams in reading order)"},
 			&cli.BoolFlag{Name: "strict", Usage: "exit 1 also when a source cannot be read or nothing is found"},
 			&cli.StringFlag{Name: "root", Usage: "look for the host's layouts under `PREFIX` (no arguments only)"},
@@ -60,6 +74,8 @@ record per certificate (about 450 bytes), never the certificate itself.`,
 			&cli.IntFlag{Name: "jobs", DefaultText: "4 per CPU", Usage: "read `N` files or endpoints at once"},
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write the report atomically to `FILE` instead of standard output"},
 			&cli.BoolFlag{Name: "force", Usage: "let --output replace an existing file"},
+			&cli.StringFlag{Name: "cert", Usage: "client certificate `FILE` for live endpoints instead of the one libvirt would locate (needs --key)"},
+			&cli.StringFlag{Name: "key", Usage: "client private key `FILE` for live endpoints (with --cert)"},
 		},
 		Action: runExpiry,
 	})
@@ -73,15 +89,26 @@ func runExpiry(c *cli.Context) error {
 	}
 	format := c.String("format")
 	switch format {
+	case "text":
+		format = "table" // the name validate and probe use
 	case "table", "json", "junit", "prometheus":
 	default:
-		return usagef("unknown --format %q (use table, json, junit or prometheus)", format)
+		return usagef("unknown --format %q (use table, text, json, junit or prometheus)", format)
+	}
+	if (c.String("cert") == "") != (c.String("key") == "") {
+		return usagef("--cert and --key go together")
 	}
 	if c.Int("jobs") < 0 {
 		return usagef("--jobs must be positive")
 	}
 	if c.IsSet("root") && c.NArg() > 0 {
 		return usagef("--root applies only when no PATH is given")
+	}
+	// Refuse to replace a report before doing any work.
+	if path := c.String("output"); path != "" && !c.Bool("force") {
+		if _, err := os.Lstat(path); err == nil {
+			return usagef("--output %s already exists (add --force to replace it)", path)
+		}
 	}
 
 	var targets []expiry.Target
@@ -101,7 +128,13 @@ func runExpiry(c *cli.Context) error {
 
 	ctx, stop := signal.NotifyContext(c.Context, os.Interrupt)
 	defer stop()
-	opts := expiry.Options{Policy: policy, Workers: c.Int("jobs"), Timeout: c.Duration("timeout")}
+	creds := tlsprobe.DefaultCredentials()
+	creds.Cert, creds.Key = c.String("cert"), c.String("key")
+	prober := tlsprobe.New(tlsprobe.Options{Credentials: creds, Timeout: c.Duration("timeout")})
+	opts := expiry.Options{Policy: policy, Workers: c.Int("jobs"), Timeout: c.Duration("timeout"),
+		ServerChain: func(ctx context.Context, target string, _ time.Duration) ([]*x509.Certificate, error) {
+			return prober.ServerChain(ctx, target)
+		}}
 	sum, err := renderExpiry(ctx, out, format, c.Bool("sort"), targets, opts)
 	if err != nil {
 		return err
@@ -143,6 +176,10 @@ func expiryPolicy(c *cli.Context, now time.Time) (expiry.Policy, error) {
 	if p.Fail, err = expiry.ParseThreshold(c.String("fail")); err != nil {
 		return p, usagef("--fail: %v", err)
 	}
+	if !c.IsSet("fail") && p.Check() != nil {
+		// The default --fail 7d must not outlast a shorter --warn.
+		p.Fail = p.Warn
+	}
 	if err := p.Check(); err != nil {
 		return p, usagef("%v", err)
 	}
@@ -162,9 +199,6 @@ func expiryOutput(c *cli.Context) (io.Writer, func(ok bool) error, error) {
 	path := c.String("output")
 	if path == "" {
 		return c.App.Writer, func(bool) error { return nil }, nil
-	}
-	if _, err := os.Lstat(path); err == nil && !c.Bool("force") {
-		return nil, nil, fmt.Errorf("%s: %w (use --force to replace it)", path, atomicfile.ErrExists)
 	}
 	f, err := atomicfile.CreateTemp(path, 0o644)
 	if err != nil {

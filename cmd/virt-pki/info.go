@@ -1,6 +1,8 @@
 package main
 
 import (
+	"crypto/x509"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -9,6 +11,7 @@ import (
 	"github.com/fatih/color"
 	"github.com/urfave/cli/v2"
 
+	"github.com/virt-pki/virt-pki/internal/fileread"
 	"github.com/virt-pki/virt-pki/libvirtcert"
 )
 
@@ -53,20 +56,50 @@ func runInfo(c *cli.Context) error {
 	}
 	opts := libvirtcert.Options{ECExemptFromKeyEncipherment: c.Bool("rfc8813")}
 	res := infoResult{Certificates: []libvirtcert.Info{}}
+	failed := false
 	for _, path := range c.Args().Slice() {
-		pcs, err := libvirtcert.ReadPEMCertificates(path)
+		pcs, err := readInfoCertificates(path, c.App.ErrWriter)
 		if err != nil {
-			return err
+			// Report the file and go on: every readable file is shown.
+			fmt.Fprintf(c.App.ErrWriter, "virt-pki: %v\n", err)
+			failed = true
+			continue
 		}
 		for i, pc := range pcs {
 			res.Certificates = append(res.Certificates, libvirtcert.Describe(pc.Cert, path, i+1, pc.Line, at, opts))
 		}
 	}
 	if c.Bool("json") {
-		return writeJSON(c.App.Writer, res)
+		if err := writeJSON(c.App.Writer, res); err != nil {
+			return err
+		}
+	} else {
+		writeInfoText(c.App.Writer, res.Certificates, newPainter(c.App.Writer))
 	}
-	writeInfoText(c.App.Writer, res.Certificates, newPainter(c.App.Writer))
+	if failed {
+		return exitWith(1)
+	}
 	return nil
+}
+
+// readInfoCertificates reads the certificates of a PEM file, or the one
+// certificate of a DER file (as certtool -i --inder does; a note on stderr
+// says that libvirt cannot read it). Errors name the file.
+func readInfoCertificates(path string, stderr io.Writer) ([]libvirtcert.PEMCertificate, error) {
+	pcs, err := libvirtcert.ReadPEMCertificates(path)
+	if err == nil || !errors.Is(err, libvirtcert.ErrDER) {
+		return pcs, err
+	}
+	data, rerr := fileread.ReadCapped(path, libvirtcert.MaxFileSize)
+	if rerr != nil {
+		return nil, err
+	}
+	cert, perr := x509.ParseCertificate(data)
+	if perr != nil {
+		return nil, fmt.Errorf("%s: malformed DER certificate: %v", path, perr)
+	}
+	fmt.Fprintf(stderr, "note: %s is a DER certificate; libvirt reads only PEM (convert it: %s)\n", path, libvirtcert.DERConvertCommand(path))
+	return []libvirtcert.PEMCertificate{{Cert: cert}}, nil
 }
 
 const infoTimeLayout = "Mon Jan 02 15:04:05 UTC 2006"
@@ -76,7 +109,11 @@ func writeInfoText(w io.Writer, infos []libvirtcert.Info, p painter) {
 		if i > 0 {
 			fmt.Fprintln(w)
 		}
-		fmt.Fprintf(w, "%s: certificate %d (line %d)\n", in.File, in.Index, in.Line)
+		if in.Line > 0 {
+			fmt.Fprintf(w, "%s: certificate %d (line %d)\n", in.File, in.Index, in.Line)
+		} else { // DER: one certificate, no lines
+			fmt.Fprintf(w, "%s: certificate %d (DER)\n", in.File, in.Index)
+		}
 		infoDN(w, "Subject", in.Subject, true)
 		infoDN(w, "Issuer", in.Issuer, false)
 		infoField(w, "Serial", in.Serial)

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -29,15 +30,17 @@ func init() {
 			"Layouts: --system (/etc/pki, default as root; honours ca_file/cert_file/key_file in\n" +
 			"libvirtd.conf), --user (~/.pki/libvirt, default otherwise), --pkipath DIR, --qemu[=DIR]\n" +
 			"(/etc/pki/qemu naming). Refuses, unless --force: a key that does not match its\n" +
-			"certificate, a certificate not issued by the CA, usages libvirt rejects, a different CA\n" +
-			"at the CA path, and replacing files without --backup.",
+			"certificate, a certificate not issued by the CA, usages libvirt rejects or that belong\n" +
+			"to another role (a client certificate as the server's), a different CA at the CA path,\n" +
+			"and replacing files without --backup. Never writes outside --root or through a\n" +
+			"symlink leading out of the layout. SIGINT/SIGTERM roll the install back cleanly.",
 		Flags: []cli.Flag{
 			&cli.StringSliceFlag{Name: "role", Usage: "what to install: ca, server, client (repeatable or comma list)"},
 			&cli.BoolFlag{Name: "system", Usage: "install into the system layout (/etc/pki)"},
 			&cli.BoolFlag{Name: "user", Usage: "install into ~/.pki/libvirt"},
 			&cli.StringFlag{Name: "pkipath", Usage: "install into `DIR` for URIs with ?pkipath=DIR"},
 			&cli.GenericFlag{Name: "qemu", Value: &qemuOpt{}, Usage: "install into QEMU's directory (/etc/pki/qemu or `DIR`, with --qemu=DIR)"},
-			&cli.StringFlag{Name: "qemu-group", Usage: "group that must read QEMU's keys (`NAME` or GID; default: qemu.conf's group, else libvirt-qemu, qemu, kvm)"},
+			&cli.StringFlag{Name: "qemu-group", Usage: "group that must read QEMU's keys (`NAME` or numeric GID; default: qemu.conf's group, else libvirt-qemu, qemu, kvm)"},
 			&cli.StringFlag{Name: "qemu-conf", Usage: "qemu.conf to explain the result with (`FILE`, default /etc/libvirt/qemu.conf under --root)"},
 			&cli.StringFlag{Name: "from", Usage: "read the files from `DIR` (the output of 'virt-pki issue')"},
 			&cli.StringFlag{Name: "ca-cert", Usage: "CA certificate `FILE`"},
@@ -47,7 +50,7 @@ func init() {
 			&cli.StringFlag{Name: "libvirtd-conf", Usage: "libvirtd.conf `FILE` whose ca_file/cert_file/key_file a system install follows (default /etc/libvirt/libvirtd.conf under --root)"},
 			&cli.BoolFlag{Name: "dry-run", Usage: "print the plan (paths, owners, modes, new/unchanged/replaced) and write nothing"},
 			&cli.BoolFlag{Name: "backup", Usage: "keep each replaced file as FILE.bak-TIMESTAMP"},
-			&cli.BoolFlag{Name: "force", Usage: "install despite refusals (mismatched key, foreign issuer, bad usages, a different CA, replacing)"},
+			&cli.BoolFlag{Name: "force", Usage: "install despite refusals (mismatched key, foreign issuer, bad usages or another role's certificate, a different CA, replacing)"},
 			&cli.StringFlag{Name: "format", Value: "text", Usage: "output `FORMAT`: text or json"},
 		},
 		Action: runInstall,
@@ -119,7 +122,11 @@ func runInstall(c *cli.Context) error {
 	if req.Target, err = installTarget(c, qemu); err != nil {
 		return err
 	}
-	res, err := install.Install(req, install.Options{DryRun: c.Bool("dry-run")})
+	// SIGINT/SIGTERM/SIGHUP interrupt the install cleanly (rolled back,
+	// temporary files and journal removed) instead of killing it midway.
+	ctx, stop := install.SignalContext(c.Context)
+	defer stop()
+	res, err := install.Install(req, install.Options{DryRun: c.Bool("dry-run"), Context: ctx})
 	var ie *install.InputError
 	if errors.As(err, &ie) || res == nil || res.Plan == nil {
 		if err == nil {
@@ -218,6 +225,9 @@ func installTarget(c *cli.Context, qemu *qemuOpt) (install.Target, error) {
 			path, explicit = layout.Under(root, layout.DefaultLibvirtdConf), false
 		}
 		conf, err := layout.ReadLibvirtdConf(path, !explicit)
+		if errors.Is(err, fs.ErrNotExist) {
+			return t, fmt.Errorf("--libvirtd-conf %s: no such file; omit --libvirtd-conf to use %s, or create the file", path, layout.Under(root, layout.DefaultLibvirtdConf))
+		}
 		if err != nil {
 			return t, err
 		}
@@ -256,19 +266,42 @@ func installTarget(c *cli.Context, qemu *qemuOpt) (install.Target, error) {
 				t.Dir = layout.Under(root, qemu.dir)
 			}
 		}
-		group := c.String("qemu-group")
-		if group == "" {
-			group = qconf.Group
-		} else if n, err := strconv.Atoi(group); err == nil {
-			group = "+" + strconv.Itoa(n)
-		}
-		name, gid, err := layout.LookupQEMUGroup(root, group)
+		name, gid, err := installQEMUGroup(root, c.String("qemu-group"), qconf)
 		if err != nil {
-			return t, fmt.Errorf("%v; name it with --qemu-group", err)
+			return t, err
 		}
 		t.QEMUGroup, t.QEMUGID = name, gid
 	}
 	return t, nil
+}
+
+// installQEMUGroup resolves the group that must read QEMU's keys: the
+// --qemu-group flag (a name or a numeric GID), else qemu.conf's group,
+// else the first distribution default that exists. The error says where
+// the group came from and that a numeric GID works.
+func installQEMUGroup(root, flag string, qconf *layout.QEMUConf) (string, int, error) {
+	const numeric = "a numeric GID works too, e.g. --qemu-group 107"
+	if flag != "" {
+		gid, err := layout.LookupGroup(root, flag)
+		if err != nil {
+			return "", 0, fmt.Errorf("--qemu-group %q: %v; give an existing group name or a numeric GID (e.g. --qemu-group 107)", flag, err)
+		}
+		if _, nerr := strconv.Atoi(flag); nerr == nil {
+			if root == "" || root == "/" || gid == 0 {
+				return layout.GroupName(gid), gid, nil
+			}
+			return "gid " + strconv.Itoa(gid), gid, nil
+		}
+		return flag, gid, nil
+	}
+	name, gid, err := layout.LookupQEMUGroup(root, qconf.Group)
+	switch {
+	case err == nil:
+		return name, gid, nil
+	case qconf.Group != "":
+		return "", 0, fmt.Errorf("%s: %v; fix group there or override it with --qemu-group NAME (%s)", qconf.Path, err, numeric)
+	}
+	return "", 0, fmt.Errorf("%v; name the group QEMU runs as with --qemu-group NAME (%s)", err, numeric)
 }
 
 func writeRecoveryText(w io.Writer, rec install.Recovery) {

@@ -62,12 +62,17 @@ func runIssue(c *cli.Context, role libvirtcert.Role) error {
 	if err := checkIssueArgs(c, "issue "+role.String()); err != nil {
 		return err
 	}
+	certPath, keyPath, err := caPaths(c)
+	if err != nil {
+		return err
+	}
 	params, err := keyParams(c, issue.DefaultKey)
 	if err != nil {
 		return err
 	}
 	var host *issue.Host
 	var t *templates.Template
+	var flagFindings finding.List
 	identity := c.IsSet("cn") || c.IsSet("dn") || c.IsSet("dns") || c.IsSet("ip")
 	switch {
 	case c.IsSet("template") && identity:
@@ -87,10 +92,12 @@ func runIssue(c *cli.Context, role libvirtcert.Role) error {
 			return err
 		}
 	default:
-		t, err = issue.TemplateFromFlags(role, issue.Flags{CN: c.String("cn"), DNS: c.StringSlice("dns"), IPs: c.StringSlice("ip"), DN: c.String("dn"), Days: c.Int("days")})
+		flags := issue.Flags{CN: c.String("cn"), DNS: c.StringSlice("dns"), IPs: c.StringSlice("ip"), DN: c.String("dn"), Days: c.Int("days")}
+		t, err = issue.TemplateFromFlags(role, flags)
 		if err != nil {
 			return usagef("%v", err)
 		}
+		flagFindings = issue.FlagFindings("--dn", flags)
 	}
 	if host == nil && role == libvirtcert.RoleServer {
 		h := issue.ThisHost()
@@ -99,9 +106,12 @@ func runIssue(c *cli.Context, role libvirtcert.Role) error {
 		}
 	}
 	out := c.String("out")
+	certName, keyName := issue.FileNames(role)
+	if err := removeStaleTemps(c.App.ErrWriter, out, certName, keyName); err != nil {
+		return err
+	}
 	if !c.Bool("force") {
 		// Fail before the (slow) key generation, not after it.
-		certName, keyName := issue.FileNames(role)
 		names := []string{certName, keyName}
 		if c.IsSet("load-privkey") {
 			names = names[:1]
@@ -112,7 +122,6 @@ func runIssue(c *cli.Context, role libvirtcert.Role) error {
 			}
 		}
 	}
-	certPath, keyPath := caPaths(c)
 	authority, err := ca.Load(certPath, keyPath)
 	if err != nil {
 		if ca.IsProblem(err, ca.IDUnreadable) && !c.IsSet("ca-dir") && !c.IsSet("ca-cert") {
@@ -126,16 +135,20 @@ func runIssue(c *cli.Context, role libvirtcert.Role) error {
 			return err
 		}
 	}
-	res, err := issue.Issue(issue.Request{Role: role, Template: t, Key: key, KeyParams: params, CA: authority, Host: host, Now: time.Now()})
+	res, err := issue.Issue(issue.Request{Role: role, Template: t, Key: key, KeyPath: c.String("load-privkey"), KeyParams: params, CA: authority, Host: host, Now: time.Now()})
 	if err != nil {
 		return err
 	}
+	res.Findings = append(flagFindings, res.Findings...)
+	guard := guardOutput(c.App.ErrWriter)
+	defer guard.stop()
 	undo, err := ca.EnsureDir(out)
 	if err != nil {
 		return err
 	}
+	guard.addUndo(undo)
 	files := res.Files(out)
-	if err := ca.WriteFiles(files, c.Bool("force")); err != nil {
+	if err := guard.writeFiles(files, c.Bool("force")); err != nil {
 		undo()
 		return err
 	}
@@ -147,16 +160,23 @@ func runIssue(c *cli.Context, role libvirtcert.Role) error {
 	return nil
 }
 
-func caPaths(c *cli.Context) (cert, key string) {
-	dir := c.String("ca-dir")
+// caPaths resolves --ca-dir or --ca-cert and --ca-key (which go together:
+// a certificate with the key of another directory is a usage error, not a
+// guess).
+func caPaths(c *cli.Context) (cert, key string, err error) {
 	cert, key = c.String("ca-cert"), c.String("ca-key")
-	if cert == "" {
-		cert = filepath.Join(dir, "cacert.pem")
+	switch {
+	case c.IsSet("ca-dir") && (c.IsSet("ca-cert") || c.IsSet("ca-key")):
+		return "", "", usagef("give either --ca-dir or --ca-cert and --ca-key, not both")
+	case c.IsSet("ca-cert") != c.IsSet("ca-key"):
+		return "", "", usagef("--ca-cert and --ca-key go together; give both (or --ca-dir DIR)")
+	case c.IsSet("ca-cert") && (cert == "" || key == ""):
+		return "", "", usagef("--ca-cert and --ca-key need file names")
+	case c.IsSet("ca-cert"):
+		return cert, key, nil
 	}
-	if key == "" {
-		key = filepath.Join(dir, "cakey.pem")
-	}
-	return cert, key
+	dir := c.String("ca-dir")
+	return filepath.Join(dir, "cacert.pem"), filepath.Join(dir, "cakey.pem"), nil
 }
 
 func ipStrings(h issue.Host) []string {

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/urfave/cli/v2"
 
@@ -36,17 +37,39 @@ func outputFlags() []cli.Flag {
 	}
 }
 
-// checkIssueArgs is the usage check ca init and issue share: --days must
-// not be negative and there are no positional arguments (name is the
-// command, e.g. "issue server").
+// checkIssueArgs is the usage check ca init and issue share: --days, when
+// given, is checked by checkDays, and there are no positional arguments
+// (name is the command, e.g. "issue server").
 func checkIssueArgs(c *cli.Context, name string) error {
-	if c.Int("days") < 0 {
-		return usagef("--days must be positive (got %d)", c.Int("days"))
+	if err := checkDays(c, time.Now()); err != nil {
+		return err
 	}
 	if c.NArg() > 0 {
 		return usagef("%s takes no arguments (got %q)", name, c.Args().First())
 	}
 	return nil
+}
+
+// checkDays is the usage check of --days: when given it must be at least 1
+// and must not end after the year 9999 (the last date X.509 can express).
+func checkDays(c *cli.Context, now time.Time) error {
+	if !c.IsSet("days") {
+		return nil
+	}
+	days := c.Int("days")
+	if days < 1 {
+		return usagef("--days must be at least 1 (got %d)", days)
+	}
+	if max := maxDays(now); days > max {
+		return usagef("--days %d ends after the year 9999; give at most %d", days, max)
+	}
+	return nil
+}
+
+// maxDays is the largest validity in days from now that ends in 9999.
+func maxDays(now time.Time) int {
+	end := time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC)
+	return int(end.Sub(now.UTC()).Hours() / 24)
 }
 
 // keyParams resolves the key flags; without any of them it returns def.

@@ -29,7 +29,7 @@ func init() {
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "out", Value: "pki", Usage: "directory to create the PKI in"},
 			&cli.StringFlag{Name: "client-dn", Usage: "subject of the client certificate in libvirt's order (default \"O=HOST,CN=client1\")"},
-			&cli.IntFlag{Name: "days", Value: issue.DefaultDays, Usage: "validity of the server and client certificates"},
+			&cli.IntFlag{Name: "days", Value: issue.DefaultDays, Usage: "validity of the server and client certificates (the CA gets 3650 days, or --days when longer)"},
 			&cli.BoolFlag{Name: "force", Usage: "replace existing files"},
 		},
 		Action: runQuickstart,
@@ -37,8 +37,8 @@ func init() {
 }
 
 func runQuickstart(c *cli.Context) error {
-	if c.Int("days") < 0 {
-		return usagef("--days must be positive (got %d)", c.Int("days"))
+	if err := checkDays(c, time.Now()); err != nil {
+		return err
 	}
 	if c.NArg() > 0 {
 		return usagef("quickstart takes no arguments (got %q); use --out DIR", c.Args().First())
@@ -56,17 +56,26 @@ func runQuickstart(c *cli.Context) error {
 			}
 		}
 	}
+	for _, sub := range []string{"ca", "server", "client"} {
+		if err := removeStaleTemps(c.App.ErrWriter, dirs[sub], names[sub]...); err != nil {
+			return err
+		}
+	}
 	now := time.Now()
 	host := issue.ThisHost()
 	clientDN := c.String("client-dn")
 	if clientDN == "" {
 		clientDN = "O=" + host.FQDN + ",CN=client1"
 	}
-	ct, err := issue.TemplateFromFlags(libvirtcert.RoleClient, issue.Flags{DN: clientDN, Days: c.Int("days")})
+	clientFlags := issue.Flags{DN: clientDN, Days: c.Int("days")}
+	ct, err := issue.TemplateFromFlags(libvirtcert.RoleClient, clientFlags)
 	if err != nil {
 		return usagef("--client-dn: %v", err)
 	}
-	created, err := ca.Create(ca.DefaultTemplate("virt-pki CA on "+host.FQDN, 0), nil, ca.DefaultKey, now)
+	// quickstart makes the CA too, so it makes one that outlives the
+	// leaves: a leaf that outlives its CA stops working when the CA expires.
+	caDays := max(ca.DefaultDays, c.Int("days"))
+	created, err := ca.Create(ca.DefaultTemplate("virt-pki CA on "+host.FQDN, caDays), nil, ca.DefaultKey, now)
 	if err != nil {
 		return err
 	}
@@ -102,6 +111,8 @@ func runQuickstart(c *cli.Context) error {
 			files[i].Mode = 0o600
 		}
 	}
+	guard := guardOutput(c.App.ErrWriter)
+	defer guard.stop()
 	var undo []func()
 	for _, d := range []string{out, dirs["ca"], dirs["server"], dirs["client"]} {
 		u, err := ca.EnsureDir(d)
@@ -110,12 +121,13 @@ func runQuickstart(c *cli.Context) error {
 			return err
 		}
 		undo = append(undo, u)
+		guard.addUndo(u)
 	}
-	if err := ca.WriteFiles(files, c.Bool("force")); err != nil {
+	if err := guard.writeFiles(files, c.Bool("force")); err != nil {
 		runUndo(undo)
 		return err
 	}
-	writeNotes(c.App.ErrWriter, append(server.Findings, client.Findings...))
+	writeNotes(c.App.ErrWriter, append(append(issue.FlagFindings("--client-dn", clientFlags), server.Findings...), client.Findings...))
 	writeQuickstartNext(c.App.Writer, out, host, server, client)
 	return nil
 }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strconv"
 	"strings"
 	"time"
 
@@ -192,6 +191,11 @@ func parseValidateArgs(args []string) (*validateFlags, error) {
 	if v.format != "text" && v.format != "json" {
 		return nil, fmt.Errorf("--format %q: want text or json", v.format)
 	}
+	for _, h := range v.hostnames.vals {
+		if strings.TrimSpace(h) == "" {
+			return nil, errors.New("--hostname: the name must not be empty")
+		}
+	}
 	if v.warnDays < 0 {
 		return nil, fmt.Errorf("--warn-days %d: must not be negative", v.warnDays)
 	}
@@ -259,7 +263,7 @@ func validateOptions(v *validateFlags) (validate.Options, error) {
 	if v.qemuGroup != "" {
 		gid, err := lookupGroupID(v.root, v.qemuGroup)
 		if err != nil {
-			return o, fmt.Errorf("--qemu-group: %v", err)
+			return o, fmt.Errorf("--qemu-group %s: %v; pass the group's number instead", v.qemuGroup, err)
 		}
 		o.QEMUGID = gid
 	}
@@ -272,13 +276,10 @@ func validateOptions(v *validateFlags) (validate.Options, error) {
 	return o, nil
 }
 
-// lookupGroupID resolves a group name (or +GID) below root.
+// lookupGroupID resolves a group name (or GID, also as +GID) below root;
+// root and numbers need no group database.
 func lookupGroupID(root, name string) (int, error) {
-	if n, err := strconv.Atoi(strings.TrimPrefix(name, "+")); err == nil && n >= 0 {
-		return n, nil
-	}
-	_, gid, err := layout.LookupQEMUGroup(root, name)
-	return gid, err
+	return layout.LookupGroup(root, strings.TrimPrefix(name, "+"))
 }
 
 // validateReport is the JSON document: the checks and their counts.

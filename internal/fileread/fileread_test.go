@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"syscall"
 	"testing"
 )
 
@@ -37,5 +38,20 @@ func TestCause(t *testing.T) {
 	_, err := os.Open(filepath.Join(t.TempDir(), "x"))
 	if Cause(err).Error() != "no such file or directory" {
 		t.Errorf("got %q", Cause(err))
+	}
+}
+
+func TestReadCappedRefusesNonRegularFiles(t *testing.T) {
+	fifo := filepath.Join(t.TempDir(), "fifo")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Skipf("cannot create a FIFO: %v", err)
+	}
+	// No writer: a blocking open would hang here.
+	_, err := ReadCapped(fifo, 5)
+	if !errors.Is(err, ErrNotRegular) || err.Error() != "not a regular file (a named pipe)" {
+		t.Errorf("FIFO: got %v", err)
+	}
+	if _, err := ReadCapped("/dev/null", 5); !errors.Is(err, ErrNotRegular) || err.Error() != "not a regular file (a character device)" {
+		t.Errorf("/dev/null: got %v", err)
 	}
 }
