@@ -317,8 +317,8 @@ func (a *audit) keyMatch(f idFiles, cert *x509.Certificate, kf *keyFile) {
 		return
 	}
 	a.add(finding.Finding{ID: f.id("key") + ".match", Scope: string(s), Status: finding.Fail, Path: f.key,
-		Message: fmt.Sprintf("%s key %s does not belong to %s: GnuTLS refuses the pair (\"The certificate and the given key do not match.\")", f.side(), f.key, f.cert),
-		Fix:     fmt.Sprintf("install the key that was issued with %s at %s, or reissue both: %s", f.cert, f.key, a.fixReissue(f, cert))})
+		Message: fmt.Sprintf("%s key %s does not belong to %s: GnuTLS refuses the pair (\"The certificate and the given key do not match.\"); install the key that was issued with the certificate, or reissue both with the fix", f.side(), f.key, f.cert),
+		Fix:     a.fixReissue(f, cert)})
 }
 
 // publicKeysEqual compares a private key's public half with a

@@ -349,7 +349,9 @@ func writeInstallText(w io.Writer, res *install.Result, dryRun bool) {
 		fmt.Fprintf(w, "an interrupted install is pending in %s; the next install completes it first\n", p.Base)
 	}
 	refused := p.Refused()
-	if !refused {
+	// A failed or interrupted apply: the error follows on stderr.
+	failed := !dryRun && !refused && !res.Applied && p.Changes() > 0
+	if !refused && !failed {
 		for _, e := range p.Effects {
 			fmt.Fprintf(w, "libvirt: %s\n", e)
 		}
@@ -358,6 +360,8 @@ func writeInstallText(w io.Writer, res *install.Result, dryRun bool) {
 	switch {
 	case refused:
 		fmt.Fprintln(w, "refused: nothing was written (fix the FAIL lines, or use --force)")
+	case failed:
+		fmt.Fprintln(w, "not installed: see the error")
 	case dryRun:
 		fmt.Fprintf(w, "dry run: %d of %d file(s) would be written; nothing was changed\n", n, total)
 	case n == 0:
