@@ -323,3 +323,53 @@ func installCopyFile(t *testing.T, from, to string, mode os.FileMode) {
 		t.Fatal(err)
 	}
 }
+
+// TestInstallCatchesSIGTERM checks that the command handles SIGTERM instead
+// of dying: libvirtd.conf is read from a FIFO, so the test knows the
+// process is inside the install (past its signal set-up) once opening the
+// FIFO for writing returns. The signal arrives then; the install must
+// stop before writing anything, say so, and exit 1 — not die of the signal.
+// (install's TestSignalAtEveryStep interrupts every step of the writing.)
+func TestInstallCatchesSIGTERM(t *testing.T) {
+	installRequireRoot(t)
+	dir, _ := installIssued(t)
+	root := t.TempDir()
+	fifo := filepath.Join(t.TempDir(), "libvirtd.conf")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(Bin(), "install", "--root", root, "--role", "ca,server", "--from", dir, "--libvirtd-conf", fifo)
+	cmd.Env = append(os.Environ(), "NO_COLOR=1")
+	var stdout, stderr strings.Builder
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	w, err := os.OpenFile(fifo, os.O_WRONLY, 0) // returns once the install opened it
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	w.Write([]byte("listen_tls = 1\n"))
+	w.Close()
+	err = cmd.Wait()
+	ws := cmd.ProcessState.Sys().(syscall.WaitStatus)
+	if ws.Signaled() {
+		t.Fatalf("virt-pki died of %v instead of handling it", ws.Signal())
+	}
+	if ws.ExitStatus() != 1 || !strings.Contains(stderr.String(), "interrupted by a signal") {
+		t.Fatalf("exit %d (%v), stderr %q, stdout %q", ws.ExitStatus(), err, stderr.String(), stdout.String())
+	}
+	var written []string
+	filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			written = append(written, p)
+		}
+		return nil
+	})
+	if len(written) != 0 {
+		t.Errorf("an interrupted install left files: %v", written)
+	}
+}

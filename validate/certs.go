@@ -143,7 +143,11 @@ func (a *audit) chain(f idFiles, leaf *x509.Certificate) {
 	var ce *libvirtcert.ChainError
 	timeOnly := errors.As(err, &ce) && ce.Status&^(libvirtcert.StatusInvalid|libvirtcert.StatusExpired|libvirtcert.StatusNotActivated) == 0
 	if i := issuerIndex(leaf, cf.certs); timeOnly {
-		msg += "; renew it (and check the host clock with timedatectl)"
+		// The expired or not yet valid certificate (this one or its CA)
+		// already FAILs with its fix: one cause, one FAIL.
+		a.add(finding.Finding{ID: f.id("cert") + ".chain", Scope: string(s), Status: finding.Skip, Path: f.cert,
+			Message: fmt.Sprintf("%s certificate %s is signed by a CA in %s, but the chain fails on time only (%v): the validity findings above carry the fix", f.side(), f.cert, f.ca, err)})
+		return
 	} else if i >= libvirtcert.MaxCACerts {
 		msg = fmt.Sprintf("%s certificate %s does not verify against %s: its issuer %s is certificate #%d of that file, and libvirt loads only the first %d; move it to the top or drop unrelated CAs",
 			f.side(), f.cert, f.ca, dnOf(leaf.RawIssuer), i+1, libvirtcert.MaxCACerts)

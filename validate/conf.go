@@ -109,21 +109,28 @@ func (a *audit) aclChecks() {
 	add := func(id string, st finding.Status, msg, fix string) {
 		a.add(finding.Finding{ID: "server.conf." + id, Scope: s, Status: st, Path: p, Message: msg, Fix: fix})
 	}
+	clientDN := a.localClientDN()
+	// allowLocal is the line that admits this host's client, when it has one.
+	allowLocal := func(otherwise string) string {
+		if clientDN == "" {
+			return otherwise
+		}
+		return "in " + p + " write: " + formatDNList([]string{clientDN})
+	}
 	if !c.TLSAllowedDNListSet {
 		if strings.EqualFold(c.AuthTLS, "none") {
-			add("acl", finding.Warn, fmt.Sprintf("%s has auth_tls = \"none\" and no tls_allowed_dn_list: every holder of a certificate from the CA gets full access", p),
-				fmt.Sprintf("add tls_allowed_dn_list = [\"C=..,O=..,CN=*\"] to %s (see virt-pki dn clientcert.pem), or use auth_tls = \"sasl\"", p))
+			add("acl", finding.Warn, fmt.Sprintf("%s has auth_tls = \"none\" and no tls_allowed_dn_list: every holder of a certificate from the CA gets full access; list the clients allowed in (virt-pki dn CLIENTCERT.pem prints a DN), or use auth_tls = \"sasl\"", p),
+				allowLocal(fmt.Sprintf("in %s write: tls_allowed_dn_list = [\"C=..,O=..,CN=*\"]", p)))
 		} else {
 			add("acl", finding.Pass, fmt.Sprintf("%s has no tls_allowed_dn_list: any client with a certificate from the CA may connect", p), "")
 		}
 		return
 	}
 	if len(c.TLSAllowedDNList) == 0 {
-		add("acl", finding.Fail, fmt.Sprintf("%s has tls_allowed_dn_list = []: the empty list denies every client", p),
-			fmt.Sprintf("delete the tls_allowed_dn_list line from %s to allow any client of the CA, or list the allowed DNs", p))
+		add("acl", finding.Fail, fmt.Sprintf("%s has tls_allowed_dn_list = []: the empty list denies every client; list the allowed DNs, or delete the tls_allowed_dn_list line to allow any client of the CA", p),
+			allowLocal(fmt.Sprintf("sed -i '/^[[:space:]]*tls_allowed_dn_list[[:space:]]*=/d' %s", shellQuote(p))))
 		return
 	}
-	clientDN := a.localClientDN()
 	if i := matchAllEntry(c.TLSAllowedDNList); i >= 0 {
 		add("acl", finding.Warn, fmt.Sprintf("tls_allowed_dn_list in %s has the entry %q, which matches every DN: the list filters nothing, any client with a certificate from the CA may connect", p, c.TLSAllowedDNList[i]),
 			a.matchAllFix(c.TLSAllowedDNList, clientDN))

@@ -94,8 +94,8 @@ func (a *audit) crlChecks(scope Scope, id string, l layout.Layout, path, caPath 
 	a.checked[path] = true
 	if configured && !exists(path) {
 		a.add(finding.Finding{ID: id + ".access", Scope: string(scope), Status: finding.Warn, Path: path,
-			Message: fmt.Sprintf("crl_file %s does not exist: libvirtd skips it silently, so revoked clients are NOT blocked", path),
-			Fix:     fmt.Sprintf("install the CRL at %s (certtool --generate-crl --load-ca-privkey CAKEY --load-ca-certificate %s --outfile %s) or fix crl_file", path, caPath, path)})
+			Message: fmt.Sprintf("crl_file %s does not exist: libvirtd skips it silently, so revoked clients are NOT blocked; generate the CRL there, or point crl_file at the real one", path),
+			Fix:     crlGenerateFix(caPath, path)})
 		return
 	}
 	lf := layoutFile(l, layout.CRL, path)
@@ -116,8 +116,8 @@ func (a *audit) crlChecks(scope Scope, id string, l layout.Layout, path, caPath 
 	}
 	if c.err != nil {
 		a.add(finding.Finding{ID: id + ".read", Scope: string(scope), Status: finding.Fail, Path: path,
-			Message: fmt.Sprintf("CRL %s %v: libvirt refuses to start with it (\"Unable to set x509 certificate revocation list\")", path, c.err),
-			Fix:     fmt.Sprintf("regenerate it: certtool --generate-crl --load-ca-privkey CAKEY --load-ca-certificate %s --outfile %s (or remove it)", caPath, path)})
+			Message: fmt.Sprintf("CRL %s %s: libvirt refuses to start with it (\"Unable to set x509 certificate revocation list\"); regenerate it, or remove it", path, clause(c.err.Error())),
+			Fix:     crlGenerateFix(caPath, path)})
 		return
 	}
 	n := 0
@@ -136,8 +136,8 @@ func (a *audit) crlChecks(scope Scope, id string, l layout.Layout, path, caPath 
 		if cas.err == nil {
 			if issuer := crlIssuer(l, cas.certs); issuer == nil {
 				a.add(finding.Finding{ID: prefix + ".signature", Scope: string(scope), Status: finding.Warn, Path: path,
-					Message: fmt.Sprintf("CRL %s (issuer %s) is not signed by a CA in %s: GnuTLS ignores it, its revocations are not enforced", path, dnOf(l.RawIssuer), caPath),
-					Fix:     fmt.Sprintf("regenerate it with the CA of %s: certtool --generate-crl --load-ca-privkey CAKEY --load-ca-certificate %s --outfile %s", caPath, caPath, path)})
+					Message: fmt.Sprintf("CRL %s (issuer %s) is not signed by a CA in %s: GnuTLS ignores it, its revocations are not enforced; regenerate it with that CA", path, dnOf(l.RawIssuer), caPath),
+					Fix:     crlGenerateFix(caPath, path)})
 			} else {
 				a.add(finding.Finding{ID: prefix + ".signature", Scope: string(scope), Status: finding.Pass, Path: path,
 					Message: fmt.Sprintf("CRL %s is signed by CA %s", path, subject(issuer))})
@@ -146,9 +146,15 @@ func (a *audit) crlChecks(scope Scope, id string, l layout.Layout, path, caPath 
 		if !l.NextUpdate.IsZero() && l.NextUpdate.Before(a.now) {
 			a.add(finding.Finding{ID: prefix + ".fresh", Scope: string(scope), Status: finding.Warn, Path: path,
 				Message: fmt.Sprintf("CRL %s is past its next update (%s): peers that check CRL freshness treat revocation data as stale", path, day(l.NextUpdate)),
-				Fix:     fmt.Sprintf("certtool --generate-crl --load-ca-privkey CAKEY --load-ca-certificate %s --outfile %s", caPath, path)})
+				Fix:     crlGenerateFix(caPath, path)})
 		}
 	}
+}
+
+// crlGenerateFix is the certtool command that writes a CRL signed by the
+// CA of caPath (CAKEY is the CA's private key).
+func crlGenerateFix(caPath, path string) string {
+	return fmt.Sprintf("certtool --generate-crl --load-ca-privkey CAKEY --load-ca-certificate %s --outfile %s", shellQuote(caPath), shellQuote(path))
 }
 
 // crlIssuer returns the CA in cas that signed l, or nil.

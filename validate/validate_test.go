@@ -505,3 +505,45 @@ func TestAuditMatchesRSAKeys(t *testing.T) {
 	want(t, Run(pathOpts(dir, Server)), "server.key.match", finding.Pass)
 	want(t, Run(pathOpts(dir, Server)), "server.key.read", finding.Pass, "RSA 2048")
 }
+
+// File errors read as sentences after the file's name: "CRL X is not a
+// PEM CRL", "server certificate X is not a PEM certificate".
+func TestFileReasonsFollowTheName(t *testing.T) {
+	for in, out := range map[string]string{
+		"not a PEM certificate":      "is not a PEM certificate",
+		"no certificate":             "is no certificate",
+		"holds a private key":        "holds a private key",
+		"is larger than 65536 bytes": "is larger than 65536 bytes",
+	} {
+		if got := clause(in); got != out {
+			t.Errorf("clause(%q) = %q, want %q", in, got, out)
+		}
+	}
+	for _, data := range []string{"", "hello", "-----BEGIN X509 CRL-----\n!!\n-----END X509 CRL-----\n", "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"} {
+		_, err := ParseCRLsPEM([]byte(data))
+		if err == nil {
+			t.Fatalf("ParseCRLsPEM(%q) accepted it", data)
+		}
+		if verb := strings.Fields(err.Error())[0]; verb != "is" && verb != "holds" && verb != "has" {
+			t.Errorf("ParseCRLsPEM(%q) error %q does not start with a verb", data, err)
+		}
+	}
+}
+
+// An expired certificate is one FAIL (libvirt's validity rule, with the
+// renewal command); the chain, which fails on time only, points at it.
+func TestExpiredCertificateIsOneFailure(t *testing.T) {
+	p := newPKI(t)
+	dir := writePKIPath(t, p)
+	old := pkitest.New(t, pkitest.Spec{Subject: pkix.Name{CommonName: "localhost"}, DNS: []string{"localhost"},
+		IsCA: pkitest.Bool(false), KeyUsage: x509.KeyUsageDigitalSignature | x509.KeyUsageKeyEncipherment, KUCrit: true,
+		NotBefore: yearAgo.Add(-time.Hour), NotAfter: yearAgo}, p.ca)
+	pkitest.WriteFile(t, dir, "servercert.pem", old.CertPEM(), 0o600)
+	pkitest.WriteFile(t, dir, "serverkey.pem", old.KeyPEM(t), 0o600)
+	l := Run(pathOpts(dir, Server))
+	if s := l.Summary(); s.Fail != 1 {
+		t.Errorf("%d FAILs for one expired certificate, want 1:\n%s", s.Fail, dump(l))
+	}
+	want(t, l, "server.cert."+problemExpired, finding.Fail, "virt-pki issue server")
+	want(t, l, "server.cert.chain", finding.Skip, "on time only")
+}

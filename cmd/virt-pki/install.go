@@ -87,6 +87,10 @@ func (q *qemuOpt) String() string {
 func (q *qemuOpt) IsBoolFlag() bool { return true }
 
 func runInstall(c *cli.Context) error {
+	// SIGINT/SIGTERM/SIGHUP interrupt the install cleanly (rolled back,
+	// temporary files and journal removed) instead of killing it midway.
+	ctx, stop := install.SignalContext(c.Context)
+	defer stop()
 	format := c.String("format")
 	if format != "text" && format != "json" {
 		return usagef("--format must be text or json, not %q", format)
@@ -122,10 +126,6 @@ func runInstall(c *cli.Context) error {
 	if req.Target, err = installTarget(c, qemu); err != nil {
 		return err
 	}
-	// SIGINT/SIGTERM/SIGHUP interrupt the install cleanly (rolled back,
-	// temporary files and journal removed) instead of killing it midway.
-	ctx, stop := install.SignalContext(c.Context)
-	defer stop()
 	res, err := install.Install(req, install.Options{DryRun: c.Bool("dry-run"), Context: ctx})
 	var ie *install.InputError
 	if errors.As(err, &ie) || res == nil || res.Plan == nil {
