@@ -19,9 +19,12 @@ import (
 
 var update = flag.Bool("update", false, "rewrite golden files and script expectations")
 
-// binDir holds the freshly built virt-pki; linkDir holds links to it named
-// after the tools it can stand in for (certtool, virt-pki-query-dn,
-// virt-pki-validate), kept off PATH so the real tools stay reachable.
+// binDir holds the freshly built virt-pki and the lean virt-pki-validate
+// (cmd/virt-pki-validate) and is first on the scripts' PATH, so
+// `exec virt-pki-validate` runs ours: reach libvirt's shell tool by its
+// absolute path. linkDir holds links to virt-pki named after the tools it
+// can stand in for (certtool, virt-pki-query-dn, virt-pki-validate), kept
+// off PATH so the real certtool and virt-pki-query-dn stay reachable.
 var binDir, linkDir string
 
 func TestMain(m *testing.M) {
@@ -48,10 +51,10 @@ func buildAndRun(m *testing.M) (int, error) {
 		}
 	}
 	bin := filepath.Join(binDir, "virt-pki")
-	build := exec.Command("go", "build", "-o", bin, "../cmd/virt-pki")
+	build := exec.Command("go", "build", "-o", binDir+string(os.PathSeparator), "../cmd/virt-pki", "../cmd/virt-pki-validate")
 	build.Stdout, build.Stderr = os.Stderr, os.Stderr
 	if err := build.Run(); err != nil {
-		return 0, fmt.Errorf("building virt-pki: %w", err)
+		return 0, fmt.Errorf("building virt-pki and virt-pki-validate: %w", err)
 	}
 	for _, name := range []string{"certtool", "virt-pki-query-dn", "virt-pki-validate"} {
 		if err := os.Symlink(bin, filepath.Join(linkDir, name)); err != nil {
@@ -64,6 +67,10 @@ func buildAndRun(m *testing.M) (int, error) {
 // Bin returns the path of the built virt-pki binary, for Go tests in this
 // package that drive it directly.
 func Bin() string { return filepath.Join(binDir, "virt-pki") }
+
+// LeanValidateBin returns the path of the built stand-alone
+// virt-pki-validate (cmd/virt-pki-validate).
+func LeanValidateBin() string { return filepath.Join(binDir, "virt-pki-validate") }
 
 func TestScripts(t *testing.T) {
 	testscript.Run(t, testscript.Params{

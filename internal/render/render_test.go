@@ -1,0 +1,61 @@
+package render
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+
+	"github.com/virt-pki/virt-pki/finding"
+)
+
+func TestFindings(t *testing.T) {
+	list := finding.List{
+		{ID: "a", Scope: "TRUST", Status: finding.Pass, Message: "CA ok", Fix: "never shown"},
+		{ID: "b", Scope: "SERVER", Status: finding.Fail, Message: "key mode", Fix: "chmod 0600 key.pem"},
+		{ID: "c", Status: finding.Warn, Message: "no scope", Fix: "do x && y"},
+		{ID: "d", Scope: "CLIENT", Status: finding.Skip, Message: "absent", Fix: "never shown"},
+	}
+	var b bytes.Buffer
+	Findings(&b, list) // a buffer is no terminal: no color
+	want := `TRUST: CA ok: PASS
+SERVER: key mode: FAIL
+  fix: chmod 0600 key.pem
+no scope: WARN
+  fix: do x && y
+CLIENT: absent: SKIP
+`
+	if b.String() != want {
+		t.Errorf("got:\n%s\nwant:\n%s", b.String(), want)
+	}
+}
+
+func TestPainterColorsOnlyWhenOn(t *testing.T) {
+	if got := (Painter{}).Status(finding.Fail); got != "FAIL" {
+		t.Errorf("off: %q", got)
+	}
+	on := Painter{On: true}
+	for _, s := range []finding.Status{finding.Pass, finding.Warn, finding.Fail, finding.Skip} {
+		got := on.Status(s)
+		if !strings.Contains(got, string(s)) || !strings.HasPrefix(got, "\x1b[") {
+			t.Errorf("on, %s: %q", s, got)
+		}
+	}
+	if on.Status(finding.Pass) == on.Status(finding.Fail) {
+		t.Error("PASS and FAIL look alike")
+	}
+	var b bytes.Buffer
+	on.Findings(&b, finding.List{{Scope: "TRUST", Status: finding.Fail, Message: "m", Fix: "f"}})
+	if !strings.Contains(b.String(), "\x1b[") || !strings.Contains(b.String(), " f\n") {
+		t.Errorf("colored findings: %q", b.String())
+	}
+}
+
+func TestJSONKeepsShellCommandsReadable(t *testing.T) {
+	var b bytes.Buffer
+	if err := JSON(&b, map[string]string{"fix": "a && b > c"}); err != nil {
+		t.Fatal(err)
+	}
+	if want := "{\n  \"fix\": \"a && b > c\"\n}\n"; b.String() != want {
+		t.Errorf("got %q, want %q", b.String(), want)
+	}
+}
