@@ -109,8 +109,9 @@ func Issue(req Request) (*Result, error) {
 	}
 	if cert.NotAfter.After(req.CA.Cert.NotAfter) {
 		findings = append(findings, finding.Finding{ID: "issue-outlives-ca", Status: finding.Warn, Path: req.CA.CertPath,
-			Message: fmt.Sprintf("the certificate is valid until %s but its CA only until %s; it stops working when the CA expires",
-				cert.NotAfter.UTC().Format(time.DateOnly), req.CA.Cert.NotAfter.UTC().Format(time.DateOnly)),
+			Message: fmt.Sprintf("the certificate is valid until %s but its CA only until %s (%s earlier); it stops working when the CA expires",
+				cert.NotAfter.UTC().Format(outlivesLayout), req.CA.Cert.NotAfter.UTC().Format(outlivesLayout),
+				cert.NotAfter.Sub(req.CA.Cert.NotAfter).Round(time.Second)),
 			Fix: "issue with fewer --days, or renew the CA first"})
 	}
 	if dn, err := libvirtcert.SubjectDN(cert); err == nil {
@@ -119,6 +120,10 @@ func Issue(req Request) (*Result, error) {
 	res.Findings = findings
 	return res, nil
 }
+
+// outlivesLayout shows validity ends to the second: a leaf issued minutes
+// after its CA with the same lifetime outlives it by those minutes.
+const outlivesLayout = "2006-01-02 15:04:05 UTC"
 
 // FileNames are libvirt's names for a role's certificate and key:
 // servercert.pem/serverkey.pem or clientcert.pem/clientkey.pem.

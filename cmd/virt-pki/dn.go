@@ -84,6 +84,9 @@ func queryDNData(path string, rfc4514, native bool) (string, error) {
 		if native && libvirtcert.IsDERCertificate(data) {
 			return "", fmt.Errorf("%v (the file is DER; libvirt reads only PEM: %s)", dnLoadError{err}, libvirtcert.DERConvertCommand(path))
 		}
+		if _, perr := libvirtcert.ParseCertificates(path, data); native && errors.Is(perr, libvirtcert.ErrPrivateKey) {
+			return "", errors.New("holds a private key, not a certificate (give the certificate file, e.g. clientcert.pem)")
+		}
 		return "", dnLoadError{err}
 	}
 	_, subject, err := libvirtcert.RawNames(der)

@@ -16,6 +16,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/urfave/cli/v2"
 )
@@ -52,7 +53,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 func newApp(stdout, stderr io.Writer) *cli.App {
 	cmds := append([]*cli.Command(nil), commands...)
 	sort.SliceStable(cmds, func(i, j int) bool { return cmds[i].Name < cmds[j].Name })
-	markUsageErrors(cmds)
+	markOnce.Do(func() { markUsageErrors(cmds) })
 	return &cli.App{
 		Name:           "virt-pki",
 		Usage:          "TLS certificates for libvirt and QEMU hosts",
@@ -68,6 +69,10 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 	}
 }
 
+// markOnce guards markUsageErrors: the commands are shared package state and
+// their actions must be wrapped once, however many times run is called.
+var markOnce sync.Once
+
 // markUsageErrors makes a flag a command cannot parse a usage error (exit 2)
 // in every command and subcommand, without printing the whole help text
 // (the one-line error names the flag; --help shows the rest).
@@ -81,7 +86,24 @@ func markUsageErrors(cmds []*cli.Command) {
 		if len(c.Subcommands) > 0 && c.Action == nil {
 			c.Action = missingSubcommand
 		}
+		if c.Action != nil && !c.SkipFlagParsing {
+			c.Action = pointUsageAtCommand(c.Action)
+		}
 		markUsageErrors(c.Subcommands)
+	}
+}
+
+// pointUsageAtCommand makes the usage errors an action returns name the
+// command's own help ("see 'virt-pki expiry --help'").
+func pointUsageAtCommand(action cli.ActionFunc) cli.ActionFunc {
+	return func(ctx *cli.Context) error {
+		err := action(ctx)
+		var ue usageError
+		if errors.As(err, &ue) && ue.help == "" {
+			ue.help = ctx.Command.HelpName
+			return ue
+		}
+		return err
 	}
 }
 

@@ -164,6 +164,11 @@ func writeQuickstartNext(w io.Writer, out string, host issue.Host, server, clien
 		target = "localhost"
 	}
 	fmt.Fprintf(w, "  virsh -c 'qemu+tls://%s/system?pkipath=%s/client' list\n", target, abs)
-	fmt.Fprintf(w, "  # or install for your user and drop pkipath: virt-pki install --role ca,client --user --from %s/client\n", abs)
+	if os.Geteuid() == 0 {
+		// libvirt ignores ~/.pki/libvirt for root: the system layout is root's.
+		fmt.Fprintf(w, "  # or install for root and drop pkipath: virt-pki install --role ca,client --system --from %s/client\n", abs)
+	} else {
+		fmt.Fprintf(w, "  # or install for your user and drop pkipath: virt-pki install --role ca,client --user --from %s/client\n", abs)
+	}
 	fmt.Fprintf(w, "\nCheck them: virt-pki validate --path %s/server server; virt-pki validate --path %s/client client\n", out, out)
 }
