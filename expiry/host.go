@@ -44,10 +44,10 @@ func HostTargets(h Host) []Target {
 		layouts = append(layouts, layout.NewUser(layout.Under(root, h.Home), h.UID, h.GID))
 	}
 	layouts = append(layouts, layout.NewQEMU(layout.Under(root, layout.DefaultQEMUDir), 0))
-	var qemuConf *layout.QEMUConf
-	if data, err := os.ReadFile(layout.Under(root, layout.DefaultQEMUConf)); err == nil {
-		qemuConf, _ = layout.ParseQEMUConf(layout.DefaultQEMUConf, data) // validate reports a broken file
-	}
+	// The layout readers refuse a named pipe or device at once, so a FIFO
+	// in place of a configuration file cannot hang the scan; validate
+	// reports broken or unreadable configuration files.
+	qemuConf, _ := layout.ReadQEMUConf(layout.Under(root, layout.DefaultQEMUConf), false)
 	exists := func(p string) bool { _, err := os.Stat(p); return err == nil }
 	dirs, _ := qemuConf.CertDirs(root, exists)
 	for _, d := range dirs {
@@ -63,13 +63,9 @@ func HostTargets(h Host) []Target {
 		}
 	}
 	for _, name := range libvirtConfs {
-		data, err := os.ReadFile(layout.Under(root, name))
+		conf, err := layout.ReadLibvirtdConf(layout.Under(root, name), false)
 		if err != nil {
 			continue
-		}
-		conf, err := layout.ParseLibvirtdConf(name, data)
-		if err != nil {
-			continue // validate reports broken configuration files
 		}
 		for _, p := range []string{conf.CAFile, conf.CertFile, conf.CRLFile} {
 			if p != "" {

@@ -144,6 +144,10 @@ func (s *Summary) Add(r Record) {
 // Total is the number of records counted.
 func (s Summary) Total() int { return s.OK + s.Warn + s.Fail + s.Error }
 
+// Checked counts the certificates and CRLs that were judged; Error records
+// are sources that gave none.
+func (s Summary) Checked() int { return s.OK + s.Warn + s.Fail }
+
 // Sort orders records for reports: unreadable sources first, then by end of
 // validity (soonest first; CRLs without a next update last), then by path
 // and position.

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/virt-pki/virt-pki/internal/fileread"
@@ -244,20 +245,22 @@ func (p *producer) walk(dir string) bool {
 
 // readFile reads one file into buf (reused between files) and parses it.
 func readFile(path string, buf *bytes.Buffer, opts Options, lenient bool) []Record {
-	f, err := os.Open(path)
-	if err != nil {
-		return []Record{sourceError(path, "cannot read: "+fileread.Cause(err).Error())}
+	// OpenRegular does not block on a FIFO without a writer and refuses
+	// anything but a regular file, so a named pipe or a device given by
+	// name is an Error record at once instead of a hung scan.
+	f, err := fileread.OpenRegular(path)
+	switch {
+	case errors.Is(err, syscall.EISDIR):
+		return []Record{sourceError(path, "is a directory")}
+	case errors.Is(err, fileread.ErrNotRegular):
+		return []Record{sourceError(path, err.Error()+", not read")}
+	case err != nil:
+		return []Record{sourceError(path, "cannot read: "+err.Error())}
 	}
 	defer f.Close()
 	fi, err := f.Stat()
 	if err != nil {
 		return []Record{sourceError(path, "cannot read: "+fileread.Cause(err).Error())}
-	}
-	if fi.IsDir() {
-		return []Record{sourceError(path, "is a directory")}
-	}
-	if !fi.Mode().IsRegular() {
-		return []Record{sourceError(path, "not a regular file")}
 	}
 	if fi.Size() > opts.MaxFileSize {
 		return []Record{sourceError(path, fmt.Sprintf("larger than %d bytes, not read", opts.MaxFileSize))}
@@ -275,11 +278,14 @@ func readFile(path string, buf *bytes.Buffer, opts Options, lenient bool) []Reco
 	return ParseFile(path, buf.Bytes(), opts.Policy, lenient)
 }
 
-// probe fetches an endpoint's chain and judges each certificate.
+// probe fetches an endpoint's chain and judges each certificate. The
+// error of ServerChain is the reason as it stands: tlsprobe's errors are
+// one clause naming the address and the cause ("connection refused by
+// 127.0.0.1:16514 (...)"), and the record's path is the target already.
 func probe(ctx context.Context, target string, opts Options) []Record {
 	chain, err := opts.ServerChain(ctx, target, opts.Timeout)
 	if err != nil {
-		return []Record{sourceError(target, "cannot fetch the server's certificates: "+err.Error())}
+		return []Record{sourceError(target, err.Error())}
 	}
 	if len(chain) == 0 {
 		return []Record{sourceError(target, "the server sent no certificate")}

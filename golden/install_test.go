@@ -1,6 +1,7 @@
 package golden
 
 import (
+	"context"
 	"crypto/x509/pkix"
 	"errors"
 	"io"
@@ -10,7 +11,9 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
+	"github.com/virt-pki/virt-pki/install"
 	"github.com/virt-pki/virt-pki/internal/libvirttest"
 	"github.com/virt-pki/virt-pki/internal/pkitest"
 	"github.com/virt-pki/virt-pki/layout"
@@ -325,42 +328,67 @@ func installCopyFile(t *testing.T, from, to string, mode os.FileMode) {
 }
 
 // TestInstallCatchesSIGTERM checks that the command handles SIGTERM instead
-// of dying: libvirtd.conf is read from a FIFO, so the test knows the
-// process is inside the install (past its signal set-up) once opening the
-// FIFO for writing returns. The signal arrives then; the install must
-// stop before writing anything, say so, and exit 1 — not die of the signal.
+// of dying. The test-only pause hook (install.PauseEnv) stops the install
+// at its "write journal" step, with every file staged as a temporary file:
+// opening the FIFO for writing returns once the install is there (past its
+// signal set-up). The signal arrives then; writing "interrupted" makes the
+// hook wait until the install has seen it. The install must remove its
+// temporary files, say so, and exit 1 — not die of the signal.
 // (install's TestSignalAtEveryStep interrupts every step of the writing.)
 func TestInstallCatchesSIGTERM(t *testing.T) {
 	installRequireRoot(t)
 	dir, _ := installIssued(t)
 	root := t.TempDir()
-	fifo := filepath.Join(t.TempDir(), "libvirtd.conf")
+	fifo := filepath.Join(t.TempDir(), "pause")
 	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(Bin(), "install", "--root", root, "--role", "ca,server", "--from", dir, "--libvirtd-conf", fifo)
-	cmd.Env = append(os.Environ(), "NO_COLOR=1")
+	cmd := exec.Command(Bin(), "install", "--root", root, "--role", "ca,server", "--from", dir)
+	cmd.Env = append(os.Environ(), "NO_COLOR=1", install.PauseEnv+"=write journal="+fifo)
 	var stdout, stderr strings.Builder
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	w, err := os.OpenFile(fifo, os.O_WRONLY, 0) // returns once the install opened it
-	if err != nil {
-		t.Fatal(err)
+	// Opening the FIFO for writing returns once the install paused; if the
+	// install ends without pausing, say so instead of blocking forever.
+	opened := make(chan *os.File, 1)
+	go func() {
+		w, err := os.OpenFile(fifo, os.O_WRONLY, 0)
+		if err != nil {
+			w = nil
+		}
+		opened <- w
+	}()
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	var w *os.File
+	select {
+	case w = <-opened:
+	case err := <-exited:
+		if r, oerr := os.OpenFile(fifo, os.O_RDONLY|syscall.O_NONBLOCK, 0); oerr == nil {
+			defer r.Close() // lets the opener goroutine finish
+		}
+		t.Fatalf("the install ended (%v) without pausing at its journal step; stderr %q, stdout %q", err, stderr.String(), stdout.String())
+	}
+	if w == nil {
+		t.Fatal("cannot open the pause FIFO")
 	}
 	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
-	w.Write([]byte("listen_tls = 1\n"))
+	w.Write([]byte("interrupted\n"))
 	w.Close()
-	err = cmd.Wait()
+	err := <-exited
 	ws := cmd.ProcessState.Sys().(syscall.WaitStatus)
 	if ws.Signaled() {
 		t.Fatalf("virt-pki died of %v instead of handling it", ws.Signal())
 	}
 	if ws.ExitStatus() != 1 || !strings.Contains(stderr.String(), "interrupted by a signal") {
 		t.Fatalf("exit %d (%v), stderr %q, stdout %q", ws.ExitStatus(), err, stderr.String(), stdout.String())
+	}
+	if !strings.Contains(stdout.String(), "\n  would create  ") || strings.Contains(stdout.String(), "\n  new ") {
+		t.Errorf("the plan of an interrupted install reads as done:\n%s", stdout.String())
 	}
 	var written []string
 	filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
@@ -371,5 +399,76 @@ func TestInstallCatchesSIGTERM(t *testing.T) {
 	})
 	if len(written) != 0 {
 		t.Errorf("an interrupted install left files: %v", written)
+	}
+}
+
+// TestInstallValidateRefuseNamedPipes gives a named pipe without a writer
+// wherever a configuration or source file is read. Each command must
+// refuse it at once with one line naming it, not block (a blocked install
+// catches SIGTERM, so only kill -9 would end it). The deadline turns a
+// regression into a failure instead of a hung test run.
+func TestInstallValidateRefuseNamedPipes(t *testing.T) {
+	dir, _ := installIssued(t)
+	work := t.TempDir()
+	fifo := filepath.Join(work, "ff")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Skipf("cannot create a FIFO: %v", err)
+	}
+	src := filepath.Join(work, "src")
+	os.MkdirAll(src, 0o755)
+	for _, name := range []string{"cacert.pem", "servercert.pem"} {
+		data, _ := os.ReadFile(filepath.Join(dir, name))
+		os.WriteFile(filepath.Join(src, name), data, 0o644)
+	}
+	if err := syscall.Mkfifo(filepath.Join(src, "serverkey.pem"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	root := filepath.Join(work, "R")
+	notRegular := fifo + ": cannot be read: not a regular file (a named pipe)"
+	cases := []struct {
+		name   string
+		args   []string
+		stdout string // a line that must be in stdout ("" for none)
+		stderr string // the whole of stderr
+	}{
+		{"install --libvirtd-conf", []string{"install", "--root", root, "--role", "ca,server", "--from", dir, "--libvirtd-conf", fifo},
+			"", "virt-pki: " + notRegular + "\n"},
+		{"install --qemu-conf", []string{"install", "--qemu", "--root", root, "--qemu-group", "0", "--role", "ca", "--from", dir, "--qemu-conf", fifo},
+			"", "virt-pki: " + notRegular + "\n"},
+		{"install source key", []string{"install", "--root", root, "--role", "ca,server", "--from", src},
+			"", "virt-pki: " + filepath.Join(src, "serverkey.pem") + ": cannot read the server key: not a regular file (a named pipe)\n"},
+		{"validate --libvirtd-conf", []string{"validate", "--root", root, "--hostname", "h", "--libvirtd-conf", fifo, "server"},
+			"SERVER: libvirtd.conf " + notRegular + ", so its settings were not audited", ""},
+		{"validate --qemu-conf", []string{"validate", "--root", root, "--hostname", "h", "--qemu-group", "0", "--qemu-conf", fifo, "trust"},
+			"QEMU: qemu.conf " + notRegular + ", so the QEMU directories it selects were not audited", ""},
+		{"probe --libvirtd-conf", []string{"probe", "--libvirtd-conf", fifo, "127.0.0.1"},
+			"", "virt-pki: --libvirtd-conf: " + notRegular + "\n"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			cmd := exec.CommandContext(ctx, Bin(), c.args...)
+			cmd.Env = append(os.Environ(), "NO_COLOR=1")
+			var stdout, stderr strings.Builder
+			cmd.Stdout, cmd.Stderr = &stdout, &stderr
+			err := cmd.Run()
+			if ctx.Err() != nil {
+				t.Fatalf("virt-pki %s blocked on the named pipe", strings.Join(c.args, " "))
+			}
+			var ee *exec.ExitError
+			if !errors.As(err, &ee) || ee.ExitCode() != 1 {
+				t.Errorf("exit: %v, want 1", err)
+			}
+			if c.stdout != "" && !strings.Contains(stdout.String(), c.stdout) {
+				t.Errorf("stdout lacks %q:\n%s", c.stdout, stdout.String())
+			}
+			if c.stderr != stderr.String() {
+				t.Errorf("stderr %q, want %q", stderr.String(), c.stderr)
+			}
+		})
+	}
+	if _, err := os.Stat(root); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("a refused command created %s", root)
 	}
 }

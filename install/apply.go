@@ -13,6 +13,7 @@ import (
 
 	"github.com/virt-pki/virt-pki/internal/atomicfile"
 	"github.com/virt-pki/virt-pki/internal/fileread"
+	"github.com/virt-pki/virt-pki/layout"
 )
 
 // ErrRefused is returned (wrapped) by Apply for a plan with FAIL findings.
@@ -80,8 +81,12 @@ func Install(req Request, opts Options) (*Result, error) {
 	}
 	var lock *os.File
 	if !opts.DryRun {
-		if fi, err := os.Stat(lay.Base); err == nil && fi.IsDir() {
-			l, err := lockDir(lay.Base)
+		jdir := lay.Base
+		if files, err := targetFiles(req, lay, &Plan{}); err == nil {
+			jdir = journalDir(lay.Base, files)
+		}
+		if fi, err := os.Stat(jdir); err == nil && fi.IsDir() {
+			l, err := lockDir(jdir)
 			if err != nil {
 				return nil, err
 			}
@@ -125,9 +130,18 @@ func targetDirs(req Request) []string {
 	if err != nil {
 		return nil
 	}
+	return targetDirsOf(files)
+}
+
+// targetDirsOf lists the directories of files, each once.
+func targetDirsOf(files []layout.File) []string {
 	var dirs []string
+	seen := map[string]bool{}
 	for _, f := range files {
-		dirs = append(dirs, filepath.Dir(f.Path))
+		if d := filepath.Dir(f.Path); !seen[d] {
+			seen[d] = true
+			dirs = append(dirs, d)
+		}
 	}
 	return dirs
 }
@@ -171,7 +185,7 @@ func apply(p *Plan, hook Hook, ctx context.Context, locked bool) error {
 		}
 	}
 	if !locked {
-		l, err := lockDir(p.Base)
+		l, err := lockDir(p.journalDirOrBase())
 		if err != nil {
 			return err
 		}
@@ -208,7 +222,7 @@ func apply(p *Plan, hook Hook, ctx context.Context, locked bool) error {
 	if err := step("write journal"); err != nil {
 		return abort(err)
 	}
-	if err := writeJournal(p.Base, journal{Version: 1, Direction: "forward", Entries: staged}); err != nil {
+	if err := writeJournal(p.journalDirOrBase(), journal{Version: 1, Direction: "forward", Entries: staged}); err != nil {
 		return abort(err)
 	}
 
@@ -218,7 +232,7 @@ func apply(p *Plan, hook Hook, ctx context.Context, locked bool) error {
 			err = os.Rename(e.Temp, e.Target)
 		}
 		if err != nil {
-			return undo(p.Base, staged, fmt.Errorf("%s: %w", e.Target, err), hookOnly)
+			return undo(p.journalDirOrBase(), staged, fmt.Errorf("%s: %w", e.Target, err), hookOnly)
 		}
 	}
 	complete := func(err error) error {
@@ -226,7 +240,7 @@ func apply(p *Plan, hook Hook, ctx context.Context, locked bool) error {
 		if ferr := rollForward(journal{Entries: staged}); ferr != nil {
 			return fmt.Errorf("%w; completing the install also failed (%v): the next 'virt-pki install' finishes it", err, ferr)
 		}
-		if ferr := removeJournal(p.Base); ferr != nil {
+		if ferr := removeJournal(p.journalDirOrBase()); ferr != nil {
 			return fmt.Errorf("%w; removing the journal failed (%v): the next 'virt-pki install' finishes it", err, ferr)
 		}
 		return nil
@@ -251,7 +265,7 @@ func apply(p *Plan, hook Hook, ctx context.Context, locked bool) error {
 	if err := step("remove journal"); err != nil {
 		return complete(err)
 	}
-	if err := removeJournal(p.Base); err != nil {
+	if err := removeJournal(p.journalDirOrBase()); err != nil {
 		return complete(err)
 	}
 	return nil
@@ -384,4 +398,13 @@ func makeDir(d MkDir, step func(string) error) error {
 		return fail(err)
 	}
 	return atomicfile.SyncDir(parent)
+}
+
+// journalDirOrBase is the plan's journal directory (Base for a plan not
+// made by Prepare).
+func (p *Plan) journalDirOrBase() string {
+	if p.journalDir != "" {
+		return p.journalDir
+	}
+	return p.Base
 }

@@ -123,14 +123,14 @@ func (p *Plan) check(req Request, lay layout.Layout) {
 	case certs[layout.CACert] != nil:
 		trust, trustFrom = certs[layout.CACert], "the CA being installed"
 	default:
-		if data, err := os.ReadFile(caPath); err == nil {
+		if data, err := readInput(caPath); err == nil {
 			if cs, err := libvirtcert.ParseCertificates(caPath, data); err == nil {
 				trust, trustFrom = cs, "the installed CA "+caPath
 			}
 		}
 		if trust == nil {
 			if src := req.Sources.source(layout.CACert); src != "" {
-				if data, err := os.ReadFile(src); err == nil {
+				if data, err := readInput(src); err == nil {
 					if cs, err := libvirtcert.ParseCertificates(src, data); err == nil {
 						trust, trustFrom = cs, src
 					}
@@ -174,7 +174,7 @@ func (p *Plan) check(req Request, lay layout.Layout) {
 				continue
 			}
 			path := p.leafPath(req, lay, r)
-			data, err := os.ReadFile(path)
+			data, err := readInput(path)
 			if err != nil {
 				continue
 			}
@@ -196,7 +196,7 @@ func (p *Plan) check(req Request, lay layout.Layout) {
 
 	// A different CA at the CA path.
 	if ce := p.entry(layout.CACert); ce != nil && ce.Status == Replaced && certs[layout.CACert] != nil {
-		if data, err := os.ReadFile(ce.Path); err == nil {
+		if data, err := readInput(ce.Path); err == nil {
 			old, err := libvirtcert.ParseCertificates(ce.Path, data)
 			newCAs := certs[layout.CACert]
 			switch {

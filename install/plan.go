@@ -83,8 +83,7 @@ type MkDir struct {
 // written. A plan with a FAIL finding is refused by Apply.
 type Plan struct {
 	Kind layout.Kind `json:"layout"`
-	// Base is the layout's base directory; the recovery journal lives in
-	// it.
+	// Base is the layout's base directory.
 	Base     string       `json:"base"`
 	Dirs     []MkDir      `json:"create_dirs,omitempty"`
 	Entries  []Entry      `json:"entries"`
@@ -96,9 +95,10 @@ type Plan struct {
 	// found and not yet recovered (dry runs do not recover).
 	PendingRecovery bool `json:"pending_recovery,omitempty"`
 
-	backup    bool
-	stamp     string
-	layoutDir []string // directories a symlink may point into
+	backup     bool
+	stamp      string
+	layoutDir  []string // directories a symlink may point into
+	journalDir string   // where the journal and the lock live (see journalDir)
 }
 
 // Refused reports whether the plan has a FAIL finding.
@@ -166,6 +166,7 @@ func Prepare(req Request) (*Plan, error) {
 	if err := p.checkPaths(req, targets); err != nil {
 		return nil, err
 	}
+	p.journalDir = journalDir(lay.Base, targets)
 	for _, t := range targets {
 		src := req.Sources.source(t.Role)
 		if src == "" {
@@ -189,8 +190,10 @@ func Prepare(req Request) (*Plan, error) {
 	}
 	p.check(req, lay)
 	p.explain(req, lay)
-	if _, err := os.Stat(journalPath(p.Base)); err == nil {
-		p.PendingRecovery = true
+	for _, dir := range append([]string{p.Base}, targetDirsOf(targets)...) {
+		if _, err := os.Lstat(journalPath(dir)); err == nil {
+			p.PendingRecovery = true
+		}
 	}
 	return p, nil
 }
@@ -280,10 +283,9 @@ func readSource(path string, r layout.Role) ([]byte, error) {
 	if fi.IsDir() {
 		return nil, inputErrorf("%s: is a directory, expected the %s file", path, r.Describe())
 	}
-	const limit = 1 << 20
-	data, err := fileread.ReadCapped(path, limit)
+	data, err := readInput(path)
 	if errors.Is(err, fileread.ErrTooLarge) {
-		return nil, inputErrorf("%s: larger than %d bytes, not a %s file", path, limit, r.Describe())
+		return nil, inputErrorf("%s: larger than %d bytes, not a %s file", path, maxInputSize, r.Describe())
 	}
 	if err != nil {
 		return nil, inputErrorf("%s: cannot read the %s: %v", path, r.Describe(), err)
@@ -343,9 +345,9 @@ func (p *Plan) classify(e *Entry, req Request) error {
 	if !fi.Mode().IsRegular() {
 		return inputErrorf("%s: is not a regular file (%s)", e.Path, fi.Mode().Type())
 	}
-	cur, err := os.ReadFile(e.Path)
+	cur, err := readInput(e.Path)
 	if err != nil {
-		return inputErrorf("%s: cannot read the installed file: %v", e.Path, fileread.Cause(err))
+		return inputErrorf("%s: cannot read the installed file: %v", e.Path, err)
 	}
 	uid, gid := ownerOf(fi)
 	e.Was = fmt.Sprintf("%04o %s", fi.Mode().Perm(), ownerName(uid, gid))
@@ -452,9 +454,9 @@ func (p *Plan) planDirs(req Request, lay layout.Layout) error {
 		p.Dirs = append(p.Dirs, MkDir{Path: dir, Mode: d.Mode, Owner: d.Owner})
 		return nil
 	}
-	if err := add(p.Base); err != nil { // the journal lives there
-		return err
-	}
+	// The journal's directory is Base only when a file goes below it, and
+	// otherwise a file's directory (journalDir): no directory is made for
+	// the journal alone.
 	for _, e := range p.Entries {
 		if err := add(filepath.Dir(e.Path)); err != nil {
 			return err

@@ -68,11 +68,11 @@ func otherRoleFix(r layout.Role, other string) string {
 		if strings.HasPrefix(other, "a client certificate") {
 			hint = "it belongs in --role client; "
 		}
-		return hint + "install the server certificate ('virt-pki issue server' writes servercert.pem), or reissue it with 'virt-pki issue server --ca-dir CADIR --cn HOST'"
+		return hint + "install the server certificate ('virt-pki issue server' writes servercert.pem), or reissue it with 'virt-pki issue server --ca-dir CA_DIR --cn HOST'"
 	}
 	hint := ""
 	if strings.HasPrefix(other, "a server certificate") {
 		hint = "it belongs in --role server; "
 	}
-	return hint + "install the client certificate ('virt-pki issue client' writes clientcert.pem), or reissue it with 'virt-pki issue client --ca-dir CADIR --cn NAME'"
+	return hint + "install the client certificate ('virt-pki issue client' writes clientcert.pem), or reissue it with 'virt-pki issue client --ca-dir CA_DIR --cn CLIENT_NAME'"
 }

@@ -5,7 +5,6 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
-	"os"
 
 	"github.com/virt-pki/virt-pki/libvirtcert"
 )
@@ -59,7 +58,7 @@ func readCAs(path string) []*x509.Certificate {
 	if path == "" {
 		return nil
 	}
-	data, err := os.ReadFile(path)
+	data, err := readInput(path)
 	if err != nil {
 		return nil
 	}

@@ -4,6 +4,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/virt-pki/virt-pki/layout"
 )
 
 // Two CAs created with one name (newSet always names its CA "Install Test
@@ -50,4 +52,21 @@ func TestSameNameDifferentKeyCAIsExplained(t *testing.T) {
 		req.Backup = true
 		check(t, req, "install-orphans-leaf", sameName+" (SHA-256 fingerprints "+Fingerprint(b.CA.Cert)+" vs "+Fingerprint(a.CA.Cert)+")")
 	})
+}
+
+// The placeholders in install's fixes are validate's: CA_DIR for the CA
+// directory and CLIENT_NAME for a client's name, so one runbook covers
+// both commands.
+func TestFixPlaceholdersMatchValidate(t *testing.T) {
+	for _, r := range []layout.Role{layout.ServerCert, layout.ClientCert} {
+		for _, other := range []string{"a client certificate", "a server certificate", "a CA certificate"} {
+			fix := otherRoleFix(r, other)
+			if !strings.Contains(fix, "--ca-dir CA_DIR ") || strings.Contains(fix, "CADIR") {
+				t.Errorf("%s / %s: fix %q does not use CA_DIR", r.Describe(), other, fix)
+			}
+			if r == layout.ClientCert && !strings.Contains(fix, "--cn CLIENT_NAME") {
+				t.Errorf("client fix %q does not use CLIENT_NAME", fix)
+			}
+		}
+	}
 }

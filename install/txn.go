@@ -14,13 +14,41 @@ import (
 	"syscall"
 
 	"github.com/virt-pki/virt-pki/internal/atomicfile"
+	"github.com/virt-pki/virt-pki/layout"
 )
 
-// JournalName is the recovery journal's file name in the layout's base
-// directory. It exists only while a set of renames is in progress.
+// JournalName is the recovery journal's file name. It exists only while
+// a set of renames is in progress, in the journal directory (see
+// journalDir): the layout's base directory when a file goes below it,
+// else the directory of the first file installed.
 const JournalName = ".virt-pki-install.journal"
 
-func journalPath(base string) string { return filepath.Join(base, JournalName) }
+func journalPath(dir string) string { return filepath.Join(dir, JournalName) }
+
+// journalDir is where an install of files keeps its journal and takes its
+// lock: the layout's base directory when a file goes below it (the usual
+// case), else the directory of the first file (libvirtd.conf pointing
+// ca_file, cert_file and key_file elsewhere), so that no directory is
+// created only for the journal. It depends only on the request, so the
+// next install of the same request finds the journal; Recover also looks
+// in the base directory and every target directory it is given.
+func journalDir(base string, files []layout.File) string {
+	for _, f := range files {
+		if inside(base, f.Path) {
+			return base
+		}
+	}
+	if len(files) == 0 {
+		return base
+	}
+	return filepath.Dir(files[0].Path)
+}
+
+// inside reports whether path is base or below it.
+func inside(base, path string) bool {
+	rel, err := filepath.Rel(base, path)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, "../")
+}
 
 // Hook is called with a label before each step of Apply that changes the
 // file system (creating a directory, staging a file, writing the journal,
@@ -61,8 +89,10 @@ type Recovery struct {
 func (r Recovery) Did() bool { return r.Journal != "" || len(r.Removed) > 0 }
 
 // Recover finishes or undoes an install interrupted in base (the layout's
-// base directory), then deletes leftover temporary files (names starting
-// with atomicfile.TempPrefix) in base and in dirs. An install interrupted
+// base directory) or in one of dirs (the directories the install writes
+// to, where the journal is when no file goes below base; see journalDir),
+// then deletes leftover temporary files (names starting with
+// atomicfile.TempPrefix) in base and in dirs. An install interrupted
 // before its journal was written left the old set in place: only its
 // temporary files are removed. One interrupted while renaming is rolled
 // forward (every staged file was complete and fsynced before the journal
@@ -71,37 +101,55 @@ func (r Recovery) Did() bool { return r.Journal != "" || len(r.Removed) > 0 }
 // recovered by the next call.
 func Recover(base string, dirs []string) (Recovery, error) {
 	var rec Recovery
-	jp := journalPath(base)
-	data, err := os.ReadFile(jp)
-	switch {
-	case err == nil:
-		var j journal
-		if err := json.Unmarshal(data, &j); err != nil || j.Version != 1 {
-			return rec, fmt.Errorf("%s: damaged install journal; inspect the files it names and remove it", jp)
+	all := append([]string{base}, dirs...)
+	seen := map[string]bool{}
+	for _, dir := range all {
+		dir = filepath.Clean(dir)
+		if seen[dir] {
+			continue
 		}
-		rec.Journal, rec.Direction = jp, j.Direction
-		if j.Direction == "back" {
-			err = rollBack(j, nil)
-		} else {
-			rec.Direction = "forward"
-			err = rollForward(j)
-		}
+		seen[dir] = true
+		touched, err := recoverJournal(dir, &rec)
 		if err != nil {
-			return rec, fmt.Errorf("recovering the interrupted install (%s): %w", jp, err)
-		}
-		for _, e := range j.Entries {
-			dirs = append(dirs, filepath.Dir(e.Target))
-		}
-		if err := removeJournal(base); err != nil {
 			return rec, err
 		}
-	case errors.Is(err, fs.ErrNotExist):
-	default:
-		return rec, err
+		all = append(all, touched...)
 	}
-	removed, err := removeTemps(append([]string{base}, dirs...))
+	removed, err := removeTemps(all)
 	rec.Removed = removed
 	return rec, err
+}
+
+// recoverJournal finishes the install whose journal is in dir, if there
+// is one, and returns the directories it touched.
+func recoverJournal(dir string, rec *Recovery) ([]string, error) {
+	jp := journalPath(dir)
+	data, err := readInput(jp)
+	switch {
+	case errors.Is(err, fs.ErrNotExist), errors.Is(err, syscall.ENOTDIR):
+		return nil, nil // no journal can be there (Prepare reports a bad path)
+	case err != nil:
+		return nil, fmt.Errorf("%s: cannot be read: %w", jp, err)
+	}
+	var j journal
+	if err := json.Unmarshal(data, &j); err != nil || j.Version != 1 {
+		return nil, fmt.Errorf("%s: damaged install journal; inspect the files it names and remove it", jp)
+	}
+	rec.Journal, rec.Direction = jp, j.Direction
+	if j.Direction == "back" {
+		err = rollBack(j, nil)
+	} else {
+		rec.Direction = "forward"
+		err = rollForward(j)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("recovering the interrupted install (%s): %w", jp, err)
+	}
+	var touched []string
+	for _, e := range j.Entries {
+		touched = append(touched, filepath.Dir(e.Target))
+	}
+	return touched, removeJournal(dir)
 }
 
 // rollForward completes the renames of j and disposes of the saved old

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"os/user"
 	"strconv"
 	"strings"
@@ -74,12 +73,15 @@ func LookupGroup(root, name string) (int, error) {
 		return strconv.Atoi(g.Gid)
 	}
 	path := Under(root, "/etc/group")
-	data, err := os.ReadFile(path)
+	data, err := readConfFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return 0, fmt.Errorf("%s does not exist", path)
 	}
 	if err != nil {
 		return 0, err
+	}
+	if len(data) > MaxConfSize {
+		return 0, fmt.Errorf("%s: larger than %d bytes, not a group file", path, MaxConfSize)
 	}
 	groups, err := ParseGroupFile(path, data)
 	if err != nil {

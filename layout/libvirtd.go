@@ -3,12 +3,8 @@ package layout
 import (
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
-	"os"
 	"path/filepath"
-
-	"github.com/virt-pki/virt-pki/internal/fileread"
 )
 
 // DefaultLibvirtdConf is the system daemon's configuration file. The
@@ -92,19 +88,17 @@ func ParseLibvirtdConf(name string, data []byte) (*LibvirtdConf, error) {
 // allowMissing is true (libvirtd's behaviour for its default file) a
 // missing file yields an empty configuration; otherwise it is an error
 // "PATH: no such file or directory" that wraps fs.ErrNotExist.
+// Only a regular file is read (see readConfFile): a named pipe or device
+// is the one-line error "PATH: cannot be read: not a regular file (a
+// named pipe)" and is never opened for a blocking read.
 // Files above MaxConfSize are refused, as libvirt does.
 func ReadLibvirtdConf(path string, allowMissing bool) (*LibvirtdConf, error) {
-	f, err := os.Open(path)
+	data, err := readConfFile(path)
 	if err != nil {
 		if allowMissing && errors.Is(err, fs.ErrNotExist) {
 			return &LibvirtdConf{Path: path, Raw: &Conf{Name: path}}, nil
 		}
-		return nil, fmt.Errorf("%s: %w", path, fileread.Cause(err))
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, MaxConfSize+1))
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return nil, err
 	}
 	return ParseLibvirtdConf(path, data)
 }

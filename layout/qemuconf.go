@@ -3,9 +3,7 @@ package layout
 import (
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
-	"os"
 )
 
 // DefaultQEMUConf is the QEMU driver's configuration file.
@@ -144,19 +142,17 @@ func optBool(c *Conf, key string) (*bool, error) {
 }
 
 // ReadQEMUConf reads and parses the qemu.conf at path; with allowMissing
-// a missing file yields an empty configuration (all defaults).
+// a missing file yields an empty configuration (all defaults). Errors are
+// those of ReadLibvirtdConf: "PATH: no such file or directory" (wrapping
+// fs.ErrNotExist), "PATH: cannot be read: not a regular file (a named
+// pipe)", or the parser's error naming the file and line.
 func ReadQEMUConf(path string, allowMissing bool) (*QEMUConf, error) {
-	f, err := os.Open(path)
+	data, err := readConfFile(path)
 	if err != nil {
 		if allowMissing && errors.Is(err, fs.ErrNotExist) {
 			return ParseQEMUConf(path, nil)
 		}
 		return nil, err
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, MaxConfSize+1))
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return ParseQEMUConf(path, data)
 }

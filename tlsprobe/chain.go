@@ -63,22 +63,26 @@ func DefaultCredentials() CredentialsSource {
 //
 // A server that does not ask for a client certificate (not libvirtd) gets
 // a completed handshake and close_notify. The server is never judged.
+//
+// When no chain arrives the error is a *ChainError, one clause naming the
+// address and the likely cause; a target that does not parse, or a +tcp
+// URI (no TLS, so no certificate), is a plain error.
 func (p *Prober) ServerChain(ctx context.Context, target string) ([]*x509.Certificate, error) {
 	t, err := ParseTarget(target)
 	if err != nil {
 		return nil, err
 	}
+	if t.Transport == TransportTCP {
+		return nil, fmt.Errorf("the +tcp transport is not encrypted: there is no certificate to check (use %s+tls://%s/...)", orDefault(t.Driver, "qemu"), t.Host)
+	}
 	ctx, cancel := context.WithTimeout(ctx, p.opts.Timeout)
 	defer cancel()
 	creds := p.credentials(t, p.opts.Now())
 	a := runAttempt(ctx, t.Address(), attemptConfig{cert: usableCert(creds), quiet: true, confirmWait: chainConfirmWait})
-	switch {
-	case a.tcp != TCPConnected:
-		return nil, fmt.Errorf("%s: connect %s: %s: %s", t.Raw, t.Address(), a.tcp, a.report.Detail)
-	case a.abandoned || a.report.OK:
+	if a.abandoned || a.report.OK {
 		return a.peerCerts, nil
 	}
-	return nil, fmt.Errorf("%s: TLS handshake with %s: %s", t.Raw, t.Address(), a.report.Detail)
+	return nil, chainError(t, a, p.opts.Timeout)
 }
 
 // usableCert is the client certificate a libvirt client would send, or

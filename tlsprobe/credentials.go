@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/virt-pki/virt-pki/finding"
+	"github.com/virt-pki/virt-pki/internal/fileread"
 	"github.com/virt-pki/virt-pki/keys"
 	"github.com/virt-pki/virt-pki/layout"
 	"github.com/virt-pki/virt-pki/libvirtcert"
@@ -112,7 +113,7 @@ func loadCredentials(r CredentialsReport, noSanity bool, now time.Time, opts lib
 		crl, err := readCRL(r.CRL)
 		if err != nil {
 			c.findings = append(c.findings, finding.Finding{ID: "crl-unreadable", Status: finding.Fail, Path: r.CRL,
-				Message: fmt.Sprintf("CRL %s cannot be used (%v); the libvirt client stops with: Unable to set x509 certificate revocation list: %s", r.CRL, err, r.CRL),
+				Message: fmt.Sprintf("CRL %s cannot be used: %v; the libvirt client stops with: Unable to set x509 certificate revocation list: %s", r.CRL, err, r.CRL),
 				Fix:     fmt.Sprintf("regenerate the CRL (certtool --generate-crl) or remove %s", r.CRL)})
 		}
 		c.crl = crl
@@ -221,14 +222,16 @@ func clientFix(id string) string {
 	return "reissue the client certificate"
 }
 
-// readCRL reads a PEM (or DER) CRL with libvirt's size cap.
+// readCRL reads a PEM (or DER) CRL with libvirt's size cap. Only a
+// regular file is read: a named pipe or device is refused at once
+// ("not a regular file (a named pipe)") rather than blocking the probe.
 func readCRL(path string) (*x509.RevocationList, error) {
-	data, err := os.ReadFile(path)
+	data, err := fileread.ReadCapped(path, libvirtcert.MaxFileSize)
+	if errors.Is(err, fileread.ErrTooLarge) {
+		return nil, fmt.Errorf("larger than %d bytes", libvirtcert.MaxFileSize)
+	}
 	if err != nil {
 		return nil, err
-	}
-	if len(data) > libvirtcert.MaxFileSize {
-		return nil, fmt.Errorf("larger than %d bytes", libvirtcert.MaxFileSize)
 	}
 	if b, _ := pem.Decode(data); b != nil {
 		data = b.Bytes

@@ -17,6 +17,8 @@ import (
 type attempt struct {
 	version uint16
 	tcp     TCPOutcome
+	// dialErr is why the TCP connection failed (nil when it succeeded).
+	dialErr error
 	report  HandshakeReport
 	state   *tls.ConnectionState
 	// bytesRead counts what the peer sent during the handshake.
@@ -106,6 +108,7 @@ func runAttempt(ctx context.Context, addr string, cfg attemptConfig) *attempt {
 	raw, outcome, err := dial(ctx, addr)
 	a.tcp = outcome
 	if err != nil {
+		a.dialErr = err
 		a.report.Error, a.report.Detail = "tcp", errDetail(err)
 		return a
 	}

@@ -82,7 +82,7 @@ func ParseTarget(s string) (Target, error) {
 	case "tcp":
 		t.Transport = TransportTCP
 	default:
-		return t, fmt.Errorf("target %q: transport %q does not use TCP; probe speaks to +tls (or +tcp) endpoints", raw, transport)
+		return t, fmt.Errorf("target %q: transport %q does not use TCP; only +tls (and +tcp) endpoints are reached over the network", raw, transport)
 	}
 	if u.Hostname() == "" {
 		return t, fmt.Errorf("target %q: no host name, so libvirt connects to the local socket, not over TLS; write %s+tls://HOST/...", raw, driver)

@@ -12,6 +12,7 @@ import (
 	"sync"
 
 	"github.com/virt-pki/virt-pki/finding"
+	"github.com/virt-pki/virt-pki/internal/fileread"
 	"github.com/virt-pki/virt-pki/layout"
 	"github.com/virt-pki/virt-pki/libvirtcert"
 )
@@ -35,6 +36,12 @@ func (a *audit) readConf() {
 		a.confDefaults = true
 	case errors.Is(err, fs.ErrNotExist):
 		fail(fmt.Sprintf("libvirtd.conf %s does not exist, so its settings were not audited (a libvirtd started with --config %s refuses to start); pass the file libvirtd reads (its --config option, by default %s)", path, path, layout.DefaultLibvirtdConf),
+			"virt-pki validate --libvirtd-conf "+shellQuote(defPath))
+	case errors.Is(err, fileread.ErrNotRegular) && filepath.Clean(path) == defPath:
+		fail(fmt.Sprintf("libvirtd.conf %v: libvirtd cannot read it and its settings were not audited", err),
+			"rm -i "+shellQuote(path))
+	case errors.Is(err, fileread.ErrNotRegular):
+		fail(fmt.Sprintf("libvirtd.conf %v, so its settings were not audited; pass the file libvirtd reads (its --config option, by default %s)", err, layout.DefaultLibvirtdConf),
 			"virt-pki validate --libvirtd-conf "+shellQuote(defPath))
 	case errors.Is(err, fs.ErrPermission):
 		a.add(finding.Finding{ID: "server.conf.read", Scope: string(Server), Status: finding.Skip, Path: path,

@@ -78,6 +78,11 @@ type Options struct {
 	// QEMUFromConf audits every directory qemu.conf (below Root) makes the
 	// QEMU driver use, after QEMUDirs.
 	QEMUFromConf bool
+	// QEMUConf is the qemu.conf read for QEMUFromConf and for the group
+	// QEMU runs in. "" reads Root/etc/libvirt/qemu.conf, and a missing
+	// default file means the QEMU driver's defaults; a QEMUConf given
+	// explicitly must exist (a missing one is a FAIL finding).
+	QEMUConf string
 	// QEMUGroup and QEMUGID name the group the QEMU process runs in, which
 	// must be able to read QEMU's keys. Empty QEMUGroup: looked up below
 	// Root (qemu.conf's group, else libvirt-qemu, qemu, kvm).

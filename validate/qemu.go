@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/virt-pki/virt-pki/finding"
+	"github.com/virt-pki/virt-pki/internal/fileread"
 	"github.com/virt-pki/virt-pki/layout"
 	"github.com/virt-pki/virt-pki/libvirtcert"
 )
@@ -32,15 +33,7 @@ func (a *audit) qemu() {
 	}
 	var conf *layout.QEMUConf
 	if a.opts.QEMUFromConf {
-		path := layout.Under(a.opts.Root, layout.DefaultQEMUConf)
-		c, err := layout.ReadQEMUConf(path, true)
-		if err != nil {
-			a.add(finding.Finding{ID: "qemu.conf.read", Scope: string(QEMU), Status: finding.Fail, Path: path,
-				Message: fmt.Sprintf("qemu.conf cannot be used, the QEMU driver refuses to load: %v", err),
-				Fix:     "fix the line named above in " + path})
-		} else {
-			conf = c
-		}
+		conf = a.readQEMUConf()
 	}
 	if a.opts.QEMUGroup == "" {
 		configured := ""
@@ -369,4 +362,42 @@ func (a *audit) qemuIdentity(f idFiles, keyPresent bool) {
 	if ef, ok := a.expiryFinding(s, f.id("cert")+".expiry", "QEMU certificate "+f.cert, f.cert, leaf, a.fixReissue(f, leaf)); ok {
 		a.add(ef)
 	}
+}
+
+// readQEMUConf reads Options.QEMUConf (default Root/etc/libvirt/qemu.conf,
+// which may be missing: the QEMU driver then runs on its defaults). A
+// missing explicit file, one that is not a regular file and one the QEMU
+// driver refuses are one FAIL each, and nil is returned.
+func (a *audit) readQEMUConf() *layout.QEMUConf {
+	defPath := layout.Under(a.opts.Root, layout.DefaultQEMUConf)
+	path, explicit := a.opts.QEMUConf, true
+	if path == "" {
+		path, explicit = defPath, false
+	}
+	c, err := layout.ReadQEMUConf(path, !explicit)
+	if err == nil {
+		return c
+	}
+	fail := func(msg, fix string) {
+		a.add(finding.Finding{ID: "qemu.conf.read", Scope: string(QEMU), Status: finding.Fail, Path: path, Message: msg, Fix: fix})
+	}
+	var ce *layout.ConfError
+	switch {
+	case !explicit && errors.Is(err, fileread.ErrNotRegular):
+		fail(fmt.Sprintf("qemu.conf %v: the QEMU driver cannot read it and the QEMU directories it selects were not audited", err),
+			"rm -i "+shellQuote(path))
+	case errors.Is(err, fs.ErrNotExist), errors.Is(err, fileread.ErrNotRegular):
+		fail(fmt.Sprintf("qemu.conf %v, so the QEMU directories it selects were not audited; pass the file the QEMU driver reads (by default %s)", err, layout.DefaultQEMUConf),
+			"virt-pki validate --qemu --qemu-conf "+shellQuote(defPath))
+	case errors.Is(err, fs.ErrPermission):
+		fail(fmt.Sprintf("qemu.conf %v: the QEMU directories it selects were not audited (run the audit as root: sudo virt-pki validate ...)", err),
+			"sudo virt-pki validate --qemu --qemu-conf "+shellQuote(path))
+	case errors.As(err, &ce) && ce.Line > 0:
+		fail(fmt.Sprintf("qemu.conf cannot be used, the QEMU driver refuses to load: %v", err),
+			fmt.Sprintf("${EDITOR:-vi} +%d %s", ce.Line, shellQuote(path)))
+	default:
+		fail(fmt.Sprintf("qemu.conf cannot be used, the QEMU driver refuses to load: %v", err),
+			"${EDITOR:-vi} "+shellQuote(path))
+	}
+	return nil
 }

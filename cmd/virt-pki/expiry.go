@@ -53,10 +53,13 @@ the handshake is abandoned once the server's certificates have arrived, and
 libvirtd logs one line: "authentication failed: TLS handshake failed The TLS
 connection was non-properly terminated."
 
-Unreadable files and garbage are reported (status "error") and the scan goes on.
+Unreadable files (named pipes and devices included), garbage and unreachable
+endpoints are reported (status "error") and the scan goes on.
 
-Exit codes: 0 all fine; 1 something failed (or, with --strict, a source could not
-be read or nothing was found); 3 only warnings; 2 usage error.
+Exit codes: 0 all fine; 1 something failed, or not a single certificate could be
+checked because every source gave an error (even without --strict), or, with
+--strict, any source could not be read or nothing was found; 3 only warnings;
+2 usage error. Errors that do not fail the run are counted on standard error.
 
 --sort=false prints records as they are read instead of sorted by expiry, so
 memory stays flat whatever the number of files (JSON streams; JUnit and
@@ -68,12 +71,12 @@ record per certificate (about 450 bytes), never the certificate itself.`,
 			&cli.StringFlag{Name: "at", Usage: "judge validity at `DATE` (\"2027-01-31\", \"+90d\"; default now)"},
 			&cli.StringFlag{Name: "format", Value: "table", Usage: "output `FORMAT`: table (or text), json, junit or prometheus"},
 			&cli.BoolFlag{Name: "sort", Value: true, Usage: "sort by expiry (--sort=false streams in reading order)"},
-			&cli.BoolFlag{Name: "strict", Usage: "exit 1 also when a source cannot be read or nothing is found"},
+			&cli.BoolFlag{Name: "strict", Usage: "exit 1 also when any source cannot be read or nothing is found (without it, only when no certificate could be checked at all)"},
 			&cli.StringFlag{Name: "root", Usage: "look for the host's layouts under `PREFIX` (no arguments only)"},
 			&cli.DurationFlag{Name: "timeout", Value: 10 * time.Second, Usage: "per-endpoint connection `TIMEOUT`"},
 			&cli.IntFlag{Name: "jobs", DefaultText: "4 per CPU", Usage: "read `N` files or endpoints at once"},
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write the report atomically to `FILE` instead of standard output"},
-			&cli.BoolFlag{Name: "force", Usage: "let --output replace an existing file"},
+			&cli.BoolFlag{Name: "force", Usage: "let -o/--output replace an existing file"},
 			&cli.StringFlag{Name: "cert", Usage: "client certificate `FILE` for live endpoints instead of the one libvirt would locate (needs --key)"},
 			&cli.StringFlag{Name: "key", Usage: "client private key `FILE` for live endpoints (with --cert)"},
 		},
@@ -107,7 +110,8 @@ func runExpiry(c *cli.Context) error {
 	// Refuse to replace a report before doing any work.
 	if path := c.String("output"); path != "" && !c.Bool("force") {
 		if _, err := os.Lstat(path); err == nil {
-			return usagef("--output %s already exists (add --force to replace it)", path)
+			// Both spellings: the parser does not tell which one was typed.
+			return usagef("-o/--output %s already exists (add --force to replace it)", path)
 		}
 	}
 
@@ -143,21 +147,49 @@ func runExpiry(c *cli.Context) error {
 		return err
 	}
 
+	code, why := expiryExit(sum, c.Bool("strict"))
 	stderr := c.App.ErrWriter
-	if len(targets) == 0 {
-		fmt.Fprintln(stderr, "virt-pki: expiry: no certificate found in this host's libvirt and QEMU layouts")
-	} else if sum.Error > 0 && !c.Bool("strict") {
-		fmt.Fprintf(stderr, "virt-pki: expiry: %d source(s) could not be read (--strict makes that fail)\n", sum.Error)
-	}
 	switch {
-	case sum.Fail > 0:
-		return exitWith(exitFail)
-	case c.Bool("strict") && (sum.Error > 0 || sum.Total() == 0):
-		return exitWith(exitFail)
-	case sum.Warn > 0:
-		return exitWith(exitWarn)
+	case len(targets) == 0:
+		fmt.Fprintln(stderr, "virt-pki: expiry: no certificate found in this host's libvirt and QEMU layouts")
+	case why != "":
+		fmt.Fprintln(stderr, "virt-pki: expiry: "+why)
+	}
+	if code != 0 {
+		return exitWith(code)
 	}
 	return nil
+}
+
+// expiryExit is the exit code for a scan's summary and, when it is worth
+// saying on standard error, why. Unreadable sources fail only with
+// strict, unless nothing at all could be checked: a gate that passes
+// when every source failed would pass forever once the path is wrong or
+// the server is down.
+func expiryExit(sum expiry.Summary, strict bool) (int, string) {
+	if sum.Checked() == 0 && sum.Error > 0 {
+		why := fmt.Sprintf("no certificate or CRL could be checked (%d error(s))", sum.Error)
+		if !strict {
+			why += ", so this fails even without --strict"
+		}
+		return exitFail, why
+	}
+	note := ""
+	switch {
+	case sum.Error > 0 && !strict:
+		note = fmt.Sprintf("%d source(s) could not be read (--strict makes that fail)", sum.Error)
+	case sum.Total() == 0 && !strict:
+		note = "no certificate or CRL found (--strict makes that fail)"
+	case sum.Total() == 0:
+		note = "no certificate or CRL found"
+	}
+	switch {
+	case sum.Fail > 0, strict && (sum.Error > 0 || sum.Total() == 0):
+		return exitFail, note
+	case sum.Warn > 0:
+		return exitWarn, note
+	}
+	return 0, note
 }
 
 func expiryPolicy(c *cli.Context, now time.Time) (expiry.Policy, error) {
@@ -374,7 +406,9 @@ func (t *expiryTable) close(sum expiry.Summary) {
 		}
 	}
 	p := t.policy
-	fmt.Fprintf(t.w, "%d checked: %d ok, %d warn, %d fail, %d error (at %s, --warn %s, --fail %s)\n",
-		sum.Total(), sum.OK, sum.Warn, sum.Fail, sum.Error,
+	// "checked" counts what was judged; errors are sources that gave
+	// nothing to judge, counted apart.
+	fmt.Fprintf(t.w, "%d checked: %d ok, %d warn, %d fail; %d error (at %s, --warn %s, --fail %s)\n",
+		sum.Checked(), sum.OK, sum.Warn, sum.Fail, sum.Error,
 		p.At.UTC().Format("2006-01-02 15:04 UTC"), p.Warn, p.Fail)
 }

@@ -126,7 +126,7 @@ func runInstall(c *cli.Context) error {
 	if req.Target, err = installTarget(c, qemu); err != nil {
 		return err
 	}
-	res, err := install.Install(req, install.Options{DryRun: c.Bool("dry-run"), Context: ctx})
+	res, err := install.Install(req, install.Options{DryRun: c.Bool("dry-run"), Context: ctx, Hook: install.PauseHookFromEnv(ctx)})
 	var ie *install.InputError
 	if errors.As(err, &ie) || res == nil || res.Plan == nil {
 		if err == nil {
@@ -321,11 +321,17 @@ func writeInstallText(w io.Writer, res *install.Result, dryRun bool) {
 	p := res.Plan
 	writeRecoveryText(w, res.Recovery)
 	fmt.Fprintf(w, "%s layout in %s:\n", p.Kind, p.Base)
+	// What was done reads "mkdir", "new", "replaced"; a plan that was not
+	// carried out (dry run, refusal, failure) reads "would create", ...
+	verb, width := installVerb, 11
+	if !res.Applied && p.Changes() > 0 {
+		verb, width = installVerbPlanned, 13
+	}
 	for _, d := range p.Dirs {
-		fmt.Fprintf(w, "  %-11s %04o %-16s %s/\n", "mkdir", d.Mode, d.Owner.Name, d.Path)
+		fmt.Fprintf(w, "  %-*s %04o %-16s %s/\n", width, verb("mkdir"), d.Mode, d.Owner.Name, d.Path)
 	}
 	for _, e := range p.Entries {
-		line := fmt.Sprintf("  %-11s %04o %-16s %s", e.Status, e.Mode, e.Owner.Name, e.Path)
+		line := fmt.Sprintf("  %-*s %04o %-16s %s", width, verb(string(e.Status)), e.Mode, e.Owner.Name, e.Path)
 		var notes []string
 		if e.Was != "" {
 			notes = append(notes, "was "+e.Was)
@@ -369,4 +375,20 @@ func writeInstallText(w io.Writer, res *install.Result, dryRun bool) {
 	default:
 		fmt.Fprintf(w, "installed %d file(s), %d unchanged\n", n, total-n)
 	}
+}
+
+// installVerb labels a plan line of an install that was carried out.
+func installVerb(status string) string { return status }
+
+// installVerbPlanned labels a plan line of an install that was not
+// carried out: a dry run, a refusal or a failed write (the old set is
+// kept), so nothing reads as done.
+func installVerbPlanned(status string) string {
+	switch status {
+	case "mkdir", string(install.New):
+		return "would create"
+	case string(install.Replaced):
+		return "would replace"
+	}
+	return status
 }

@@ -14,6 +14,7 @@ import (
 type flags struct {
 	system, user, strict bool
 	path, root, conf     string
+	qemuConf             string
 	qemuGroup            string
 	format, version      string
 	warnDays             int
@@ -53,6 +54,7 @@ func parseArgs(args []string) (*flags, error) {
 	fs.StringVar(&v.root, "root", "", "")
 	fs.StringVar(&v.conf, "libvirtd-conf", "", "")
 	fs.Var(&v.qemu, "qemu", "")
+	fs.StringVar(&v.qemuConf, "qemu-conf", "", "")
 	fs.StringVar(&v.qemuGroup, "qemu-group", "", "")
 	fs.Var(&v.hostnames, "hostname", "")
 	fs.IntVar(&v.warnDays, "warn-days", 30, "")

@@ -56,6 +56,10 @@ func options(v *flags) (validate.Options, error) {
 			o.QEMUDirs = append(o.QEMUDirs, d)
 		}
 	}
+	if v.qemuConf != "" {
+		// Naming qemu.conf asks for the directories it selects.
+		o.QEMUConf, o.QEMUFromConf = v.qemuConf, true
+	}
 	if v.qemuGroup != "" {
 		// A name (or GID, also as +GID) below root; numbers need no
 		// group database.

@@ -25,6 +25,8 @@ Options:
                          settings are audited (default with --system: PREFIX/etc/libvirt/libvirtd.conf)
       --qemu[=DIR]       also audit QEMU's TLS directory DIR, or with no DIR every directory
                          qemu.conf selects (default /etc/pki/qemu); repeatable
+      --qemu-conf FILE   the qemu.conf whose *_tls_x509_cert_dir settings and group select the
+                         QEMU directories (default: PREFIX/etc/libvirt/qemu.conf); implies --qemu
       --qemu-group NAME  the group QEMU runs in (default: qemu.conf's, else libvirt-qemu, qemu, kvm)
       --hostname NAME|IP a name or address clients use for this server; repeatable
                          (default: this host's FQDN, short name and non-loopback addresses)

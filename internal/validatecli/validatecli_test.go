@@ -24,6 +24,8 @@ func TestParseArgs(t *testing.T) {
 			flags{qemu: multiFlag{vals: []string{"/srv/q", "/opt/q", ""}, set: true}, warnDays: 30, format: "text"}},
 		{"repeated --hostname", []string{"--hostname", "a.example", "--hostname=192.0.2.1", "--format", "json"},
 			flags{hostnames: multiFlag{vals: []string{"a.example", "192.0.2.1"}, set: true}, warnDays: 30, format: "json"}},
+		{"--qemu-conf FILE", []string{"--qemu-conf", "/srv/qemu.conf", "server"},
+			flags{qemuConf: "/srv/qemu.conf", scope: "server", warnDays: 30, format: "text"}},
 		{"-- ends the options", []string{"--", "trust"}, flags{scope: "trust", warnDays: 30, format: "text"}},
 	}
 	for _, c := range cases {
@@ -40,15 +42,16 @@ func TestParseArgs(t *testing.T) {
 
 func TestParseArgsRefuses(t *testing.T) {
 	cases := map[string][]string{
-		"unknown scope":           {"bogus"},
-		"too many arguments":      {"trust", "server"},
-		"mutually exclusive":      {"-s", "-p", "dir"},
-		"want text or json":       {"--format", "yaml"},
-		"must not be empty":       {"--hostname", " "},
-		"must not be negative":    {"--warn-days", "-1"},
-		"--libvirt-version":       {"--libvirt-version", "nine"},
-		"flag needs an argument":  {"--path"},
-		"flag provided but not d": {"--frobnicate"},
+		"unknown scope":            {"bogus"},
+		"too many arguments":       {"trust", "server"},
+		"mutually exclusive":       {"-s", "-p", "dir"},
+		"want text or json":        {"--format", "yaml"},
+		"must not be empty":        {"--hostname", " "},
+		"must not be negative":     {"--warn-days", "-1"},
+		"--libvirt-version":        {"--libvirt-version", "nine"},
+		"flag needs an argument":   {"--path"},
+		"needs an argument: -qemu": {"--qemu-conf"},
+		"flag provided but not d":  {"--frobnicate"},
 	}
 	for want, args := range cases {
 		if _, err := parseArgs(args); err == nil || !strings.Contains(err.Error(), want) {
@@ -104,5 +107,25 @@ func TestMainMessages(t *testing.T) {
 		if code != c.code || stdout.String() != c.stdout || stderr.String() != c.stderr {
 			t.Errorf("%q: exit %d, stdout %q, stderr %q; want %d, %q, %q", c.args, code, stdout.String(), stderr.String(), c.code, c.stdout, c.stderr)
 		}
+	}
+}
+
+// --qemu-conf names the qemu.conf for the QEMU directories and asks for
+// them (as a bare --qemu does).
+func TestOptionsQEMUConf(t *testing.T) {
+	v, err := parseArgs([]string{"--root", "/img", "--qemu-conf", "/srv/qemu.conf", "--hostname", "h"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	o, err := options(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.QEMUConf != "/srv/qemu.conf" || !o.QEMUFromConf {
+		t.Errorf("QEMUConf %q, QEMUFromConf %v", o.QEMUConf, o.QEMUFromConf)
+	}
+	v, _ = parseArgs([]string{"--qemu", "--hostname", "h"})
+	if o, _ := options(v); o.QEMUConf != "" || !o.QEMUFromConf {
+		t.Errorf("bare --qemu: QEMUConf %q, QEMUFromConf %v", o.QEMUConf, o.QEMUFromConf)
 	}
 }
