@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -158,8 +159,11 @@ func TestScanWalksGlobsProbesAndReportsProblems(t *testing.T) {
 	unreadable := pkitest.WriteFile(t, other, "c-unreadable.txt", f.ca.CertPEM(), 0o000)
 
 	var probed []string
+	var mu sync.Mutex // ServerChain runs on several workers at once
 	opts := Options{Policy: policy(), Workers: 3, ServerChain: func(ctx context.Context, target string, _ time.Duration) ([]*x509.Certificate, error) {
+		mu.Lock()
 		probed = append(probed, target)
+		mu.Unlock()
 		if target == "down.example:16514" {
 			return nil, errors.New("connection refused")
 		}
