@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/x509/pkix"
 	"errors"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -234,7 +233,7 @@ func TestInstallAsUnprivilegedUser(t *testing.T) {
 	defer os.RemoveAll(binDir)
 	os.Chmod(binDir, 0o755)
 	bin := filepath.Join(binDir, "virt-pki")
-	installCopyFile(t, Bin(), bin, 0o755)
+	pkitest.CopyFile(t, Bin(), bin, 0o755)
 	target, err := os.MkdirTemp("", "virt-pki-rootonly-")
 	if err != nil {
 		t.Fatal(err)
@@ -305,25 +304,6 @@ func TestInstallAsUnprivilegedUser(t *testing.T) {
 	virsh.Env = []string{"HOME=" + home, "PATH=/usr/bin:/bin"}
 	if out, err := virsh.CombinedOutput(); err != nil || !strings.Contains(string(out), "test") {
 		t.Fatalf("virsh as uid 65534 without pkipath: %v\n%s\ndaemon log:\n%s", err, out, d.Log())
-	}
-}
-
-func installCopyFile(t *testing.T, from, to string, mode os.FileMode) {
-	t.Helper()
-	in, err := os.Open(from)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer in.Close()
-	out, err := os.OpenFile(to, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, mode)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := io.Copy(out, in); err != nil {
-		t.Fatal(err)
-	}
-	if err := out.Close(); err != nil {
-		t.Fatal(err)
 	}
 }
 

@@ -1,7 +1,6 @@
 package validate
 
 import (
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -10,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/virt-pki/virt-pki/finding"
+	"github.com/virt-pki/virt-pki/internal/pkitest"
 )
 
 // asNonRoot runs the calling test in a process without root's power to
@@ -32,7 +32,7 @@ func asNonRoot(t *testing.T) bool {
 	t.Cleanup(func() { os.RemoveAll(dir) })
 	os.Chmod(dir, 0o1777) // the child's temporary directory, sticky
 	bin := filepath.Join(dir, "validate.test")
-	copyFile(t, self, bin)
+	pkitest.CopyFile(t, self, bin, 0o755)
 	cmd := exec.Command(bin, "-test.run", "^"+t.Name()+"$", "-test.v")
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "TMPDIR="+dir, "HOME="+dir)
@@ -42,25 +42,6 @@ func asNonRoot(t *testing.T) bool {
 		t.Fatalf("as nobody: %v\n%s", err, out)
 	}
 	return false
-}
-
-func copyFile(t *testing.T, from, to string) {
-	t.Helper()
-	in, err := os.Open(from)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer in.Close()
-	out, err := os.OpenFile(to, os.O_CREATE|os.O_WRONLY|os.O_EXCL, 0o755)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := io.Copy(out, in); err != nil {
-		t.Fatal(err)
-	}
-	if err := out.Close(); err != nil {
-		t.Fatal(err)
-	}
 }
 
 // A pkipath its user cannot enter is one FAIL with a real command; the

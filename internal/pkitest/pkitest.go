@@ -258,3 +258,14 @@ func WriteFile(t testing.TB, dir, name string, data []byte, mode os.FileMode) st
 func (c *Cert) WritePair(t testing.TB, dir, certName, keyName string) (certPath, keyPath string) {
 	return WriteFile(t, dir, certName, c.CertPEM(), 0o644), WriteFile(t, dir, keyName, c.KeyPEM(t), 0o600)
 }
+
+// CopyFile copies from to a new file to with mode (for tests that place
+// binaries or fixtures where another user can run or read them).
+func CopyFile(t testing.TB, from, to string, mode os.FileMode) {
+	t.Helper()
+	data, err := os.ReadFile(from)
+	if err != nil {
+		t.Fatal(err)
+	}
+	WriteFile(t, filepath.Dir(to), filepath.Base(to), data, mode)
+}
