@@ -5,11 +5,13 @@ import (
 	"crypto/x509"
 	"fmt"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/virt-pki/virt-pki/ca"
 	"github.com/virt-pki/virt-pki/finding"
 	"github.com/virt-pki/virt-pki/keys"
+	"github.com/virt-pki/virt-pki/layout"
 	"github.com/virt-pki/virt-pki/libvirtcert"
 	"github.com/virt-pki/virt-pki/templates"
 )
@@ -143,21 +145,15 @@ func (r *Result) Files(dir string) []ca.File {
 }
 
 // AllowedDNLine is the libvirtd.conf line that admits exactly the client
-// certificate with subject dn. Glob characters in dn cannot be escaped in
-// tls_allowed_dn_list; they would match more than this DN, which
-// the second result reports.
+// certificate with subject dn, quoted as libvirt's configuration syntax
+// reads it back (layout.AllowedDNListLine). Glob characters in dn cannot be
+// escaped in tls_allowed_dn_list; they would match more than this DN,
+// which widened reports. For a DN libvirt's syntax cannot carry at all
+// (both quote kinds and a final '"') the line is a comment saying so.
 func AllowedDNLine(dn string) (line string, widened bool) {
-	q := ""
-	for _, r := range dn {
-		switch r {
-		case '"', '\\':
-			q += "\\" + string(r)
-		default:
-			q += string(r)
-		}
-		if r == '*' || r == '?' {
-			widened = true
-		}
+	line, err := layout.AllowedDNListLine([]string{dn})
+	if err != nil {
+		line = "# tls_allowed_dn_list cannot list this DN: " + err.Error()
 	}
-	return fmt.Sprintf("tls_allowed_dn_list = [\"%s\"]", q), widened
+	return line, strings.ContainsAny(dn, "*?")
 }

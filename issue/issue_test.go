@@ -181,7 +181,7 @@ func TestFilesAndAllowedDN(t *testing.T) {
 	if len(r.Files("out")) != 1 {
 		t.Error("a brought key is written again")
 	}
-	if line, widened := AllowedDNLine(`O=A\, "B"*,CN=x`); line != `tls_allowed_dn_list = ["O=A\\, \"B\"*,CN=x"]` || !widened {
+	if line, widened := AllowedDNLine(`O=A\, "B"*,CN=x`); line != `tls_allowed_dn_list = ['O=A\, "B"*,CN=x']` || !widened {
 		t.Errorf("got %q %v", line, widened)
 	}
 }

@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"strconv"
 	"strings"
 	"sync"
 
@@ -287,13 +286,9 @@ func hasLastRDN(s string, attrs ...string) bool {
 
 // formatDNList renders a tls_allowed_dn_list line, each entry once.
 func formatDNList(dns []string) string {
-	var q []string
-	seen := map[string]bool{}
-	for _, d := range dns {
-		if !seen[d] {
-			seen[d] = true
-			q = append(q, strconv.Quote(d))
-		}
+	line, err := layout.AllowedDNListLine(dns)
+	if err != nil {
+		return "# " + err.Error()
 	}
-	return "tls_allowed_dn_list = [" + strings.Join(q, ", ") + "]"
+	return line
 }

@@ -18,6 +18,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/virt-pki/virt-pki/layout"
 )
 
 // Config describes one daemon. CAFile, CertFile and KeyFile are written to
@@ -126,7 +128,11 @@ func Launch(cfg Config, dir string) (*Daemon, error) {
 	if cfg.AllowedDN != nil {
 		q := make([]string, len(cfg.AllowedDN))
 		for i, dn := range cfg.AllowedDN {
-			q[i] = confString(dn)
+			s, err := layout.ConfString(dn)
+			if err != nil {
+				return nil, err
+			}
+			q[i] = s
 		}
 		fmt.Fprintf(&b, "tls_allowed_dn_list = [%s]\n", strings.Join(q, ", "))
 	}
@@ -176,15 +182,6 @@ func Launch(cfg Config, dir string) (*Daemon, error) {
 	}
 }
 
-// confString quotes s for libvirt's virConf syntax, which has no escapes:
-// a value is taken verbatim between double quotes, or between single quotes
-// when it contains a double quote.
-func confString(s string) string {
-	if strings.Contains(s, `"`) {
-		return "'" + s + "'"
-	}
-	return `"` + s + `"`
-}
 
 // Addr is the daemon's loopback TLS address.
 func (d *Daemon) Addr() string { return net.JoinHostPort("127.0.0.1", strconv.Itoa(d.Port)) }
