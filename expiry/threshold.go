@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/virt-pki/virt-pki/libvirtcert"
 )
 
 // Day and Week are the calendar-free units thresholds use: a day is always
@@ -197,10 +199,11 @@ func looksLikeDate(s string) bool {
 // anything under a day either way is 0. It is the rule span uses, so the
 // DAYS column, days_left and "(in N days)" / "(N days ago)" agree.
 func daysLeft(at, end time.Time) int64 {
-	return wholeDays(end.Sub(at))
+	return libvirtcert.DaysLeft(at, end)
 }
 
-// wholeDays counts the whole days in d, truncated toward zero.
+// wholeDays counts the whole days in d, truncated toward zero
+// (libvirtcert.WholeDays, virt-pki's one rule).
 func wholeDays(d time.Duration) int64 {
-	return int64(d / Day)
+	return libvirtcert.WholeDays(d)
 }

@@ -23,8 +23,13 @@
 //     ErrPrivateKey, ErrNoCertificate, ...); and the way GnuTLS imports
 //     the first certificate of a PEM file (ImportPEMCertificate, RawNames,
 //     which accept subjects Go's parser refuses);
+//   - the one CRL-file reader (ReadCRLs, ParseCRLs), reading a crl_file
+//     as GnuTLS does for libvirt: PEM only (a DER CRL is ErrDERCRL with
+//     the command that converts it), every X509 CRL block, one bad block
+//     fails the file; and the one revocation lookup (Revoked);
 //   - splitting DN strings at unescaped separators (SplitDN);
-//   - a certtool -i style summary with libvirt's verdicts (Describe).
+//   - a certtool -i style summary with libvirt's verdicts (Describe);
+//   - the one "days left" rule (WholeDays, DaysLeft: truncated toward zero).
 //
 // The tests compare these with the real tools where they are installed:
 // virt-pki-query-dn and certtool -i for DN strings (golden/dn_test.go),

@@ -9,7 +9,6 @@ import (
 	"crypto/x509"
 	"encoding/asn1"
 	"encoding/hex"
-	"math"
 	"time"
 
 	"github.com/virt-pki/virt-pki/x509oid"
@@ -30,9 +29,9 @@ type Info struct {
 	Serial     string    `json:"serial"` // hex, as certtool -i prints it
 	NotBefore  time.Time `json:"not_before"`
 	NotAfter   time.Time `json:"not_after"`
-	At         time.Time `json:"at"` // the time validity and verdicts refer to
-	DaysLeft   int       `json:"days_left"`
-	Validity   string    `json:"validity"` // "valid", "expired", "not-yet-valid"
+	At         time.Time `json:"at"`        // the time validity and verdicts refer to
+	DaysLeft   int       `json:"days_left"` // whole days from At to NotAfter, truncated toward zero (WholeDays)
+	Validity   string    `json:"validity"`  // "valid", "expired", "not-yet-valid"
 	SelfSigned bool      `json:"self_signed"`
 
 	SANs      SANInfo `json:"san"`
@@ -180,7 +179,7 @@ func Describe(cert *x509.Certificate, file string, index, line int, at time.Time
 		NotBefore:  cert.NotBefore.UTC(),
 		NotAfter:   cert.NotAfter.UTC(),
 		At:         at.UTC().Truncate(time.Second),
-		DaysLeft:   int(math.Floor(cert.NotAfter.Sub(at).Hours() / 24)),
+		DaysLeft:   int(DaysLeft(at, cert.NotAfter)),
 		SelfSigned: selfIssued(cert) && cert.CheckSignature(cert.SignatureAlgorithm, cert.RawTBSCertificate, cert.Signature) == nil,
 		PublicKey:  describeKey(cert),
 		SHA1:       hexSum1(cert.Raw),

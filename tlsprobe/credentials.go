@@ -1,10 +1,8 @@
 package tlsprobe
 
 import (
-	"bytes"
 	"crypto/tls"
 	"crypto/x509"
-	"encoding/pem"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -13,7 +11,6 @@ import (
 	"time"
 
 	"github.com/virt-pki/virt-pki/finding"
-	"github.com/virt-pki/virt-pki/internal/fileread"
 	"github.com/virt-pki/virt-pki/keys"
 	"github.com/virt-pki/virt-pki/layout"
 	"github.com/virt-pki/virt-pki/libvirtcert"
@@ -80,8 +77,8 @@ type credentials struct {
 	report CredentialsReport
 	cas    []*x509.Certificate
 	caErr  error
-	// crl is the client's CRL (nil when absent).
-	crl *x509.RevocationList
+	// crl holds every CRL of the client's CRL file (nil when absent).
+	crl []*x509.RevocationList
 	// cert is nil when no client certificate will be sent.
 	cert     *tls.Certificate
 	leaf     *x509.Certificate
@@ -110,13 +107,22 @@ func loadCredentials(r CredentialsReport, noSanity bool, now time.Time, opts lib
 	}
 
 	if r.CRL != "" {
-		crl, err := readCRL(r.CRL)
+		crls, err := libvirtcert.ReadCRLs(r.CRL)
 		if err != nil {
+			fix := fmt.Sprintf("regenerate the CRL (certtool --generate-crl) or remove %s", r.CRL)
+			if errors.Is(err, libvirtcert.ErrDERCRL) {
+				fix = fmt.Sprintf("convert it to PEM (%s) and install the .pem as %s", libvirtcert.CRLConvertCommand(r.CRL), r.CRL)
+			}
+			reason := libvirtcert.FileReason(err)
+			var fe *libvirtcert.FileError
+			if errors.As(err, &fe) && fe.Cause != nil {
+				reason = "cannot be used: " + fe.Cause.Error()
+			}
 			c.findings = append(c.findings, finding.Finding{ID: "crl-unreadable", Status: finding.Fail, Path: r.CRL,
-				Message: fmt.Sprintf("CRL %s cannot be used: %v; the libvirt client stops with: Unable to set x509 certificate revocation list: %s", r.CRL, err, r.CRL),
-				Fix:     fmt.Sprintf("regenerate the CRL (certtool --generate-crl) or remove %s", r.CRL)})
+				Message: fmt.Sprintf("CRL %s %s; the libvirt client stops with: Unable to set x509 certificate revocation list: %s", r.CRL, reason, r.CRL),
+				Fix:     fix})
 		}
-		c.crl = crl
+		c.crl = crls
 	}
 
 	certOK, keyOK := exists(r.ClientCert), exists(r.ClientKey)
@@ -222,33 +228,9 @@ func clientFix(id string) string {
 	return "reissue the client certificate"
 }
 
-// readCRL reads a PEM (or DER) CRL with libvirt's size cap. Only a
-// regular file is read: a named pipe or device is refused at once
-// ("not a regular file (a named pipe)") rather than blocking the probe.
-func readCRL(path string) (*x509.RevocationList, error) {
-	data, err := fileread.ReadCapped(path, libvirtcert.MaxFileSize)
-	if errors.Is(err, fileread.ErrTooLarge) {
-		return nil, fmt.Errorf("larger than %d bytes", libvirtcert.MaxFileSize)
-	}
-	if err != nil {
-		return nil, err
-	}
-	if b, _ := pem.Decode(data); b != nil {
-		data = b.Bytes
-	}
-	return x509.ParseRevocationList(data)
-}
-
-// revoked reports whether crl (issued by the certificate's issuer)
-// lists cert.
-func revoked(crl *x509.RevocationList, cert *x509.Certificate) bool {
-	if crl == nil || !bytes.Equal(crl.RawIssuer, cert.RawIssuer) {
-		return false
-	}
-	for _, e := range crl.RevokedCertificateEntries {
-		if e.SerialNumber.Cmp(cert.SerialNumber) == 0 {
-			return true
-		}
-	}
-	return false
+// revoked reports whether a CRL of crls (issued by cert's issuer) lists
+// cert (libvirtcert.Revoked, the rule the audit uses too).
+func revoked(crls []*x509.RevocationList, cert *x509.Certificate) bool {
+	_, ok := libvirtcert.Revoked(crls, cert)
+	return ok
 }

@@ -196,7 +196,7 @@ func (a *audit) expiryFinding(s Scope, id, label, path string, c *x509.Certifica
 }
 
 func humanDays(d time.Duration) string {
-	days := int(d.Hours() / 24)
+	days := libvirtcert.WholeDays(d)
 	switch {
 	case days >= 2:
 		return fmt.Sprintf("%d days", days)

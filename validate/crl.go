@@ -3,14 +3,13 @@ package validate
 import (
 	"bytes"
 	"crypto/x509"
-	"encoding/pem"
 	"errors"
 	"fmt"
 	"io/fs"
 
 	"github.com/virt-pki/virt-pki/finding"
-	"github.com/virt-pki/virt-pki/internal/fileread"
 	"github.com/virt-pki/virt-pki/layout"
+	"github.com/virt-pki/virt-pki/libvirtcert"
 )
 
 // crlFile is a parsed CRL file (GnuTLS accepts several PEM CRLs in one).
@@ -20,48 +19,16 @@ type crlFile struct {
 	err   error
 }
 
-// maxCRLSize bounds how much of a CRL file is read.
-const maxCRLSize = 16 << 20
-
 // ParseCRLsPEM returns every "X509 CRL" block of data, as libvirt loads a
-// CRL file (PEM only). One malformed block fails the file, as in GnuTLS.
-// Errors are verb phrases that follow the file's name ("is not a PEM
-// CRL ...").
+// CRL file (libvirtcert.ParseCRLs: PEM only, one malformed block fails the
+// file). Errors are verb phrases that follow the file's name ("is not a
+// PEM CRL ...") and wrap libvirtcert's reasons.
 func ParseCRLsPEM(data []byte) ([]*x509.RevocationList, error) {
-	var out []*x509.RevocationList
-	rest := data
-	var other string
-	for {
-		var block *pem.Block
-		block, rest = pem.Decode(rest)
-		if block == nil {
-			break
-		}
-		if block.Type != "X509 CRL" {
-			if other == "" {
-				other = block.Type
-			}
-			continue
-		}
-		l, err := x509.ParseRevocationList(block.Bytes)
-		if err != nil {
-			return nil, fmt.Errorf("has a malformed CRL (CRL #%d): %v", len(out)+1, err)
-		}
-		out = append(out, l)
+	lists, err := libvirtcert.ParseCRLs("FILE", data)
+	if err != nil {
+		return nil, withoutName{err}
 	}
-	switch {
-	case len(out) > 0:
-		return out, nil
-	case other != "":
-		return nil, fmt.Errorf("holds a %s PEM block, not a CRL", other)
-	case len(data) > 0 && data[0] == 0x30:
-		if _, err := x509.ParseRevocationList(data); err == nil {
-			return nil, errors.New("is a DER (binary) CRL; libvirt reads PEM only")
-		}
-	case bytes.Contains(data, []byte("-----BEGIN")):
-		return nil, errors.New("holds malformed PEM (bad base64 or missing -----END line)")
-	}
-	return nil, errors.New("is not a PEM CRL (no -----BEGIN X509 CRL----- block)")
+	return lists, nil
 }
 
 func (a *audit) crlFile(path string) *crlFile {
@@ -69,15 +36,11 @@ func (a *audit) crlFile(path string) *crlFile {
 		return c
 	}
 	c := &crlFile{path: path}
-	data, err := fileread.ReadCapped(path, maxCRLSize)
-	switch {
-	case errors.Is(err, fileread.ErrTooLarge):
-		c.err = fmt.Errorf("is larger than %d bytes", maxCRLSize)
-	case err != nil:
-		c.err = fmt.Errorf("cannot be read: %w", err)
-	default:
-		c.lists, c.err = ParseCRLsPEM(data)
+	lists, err := libvirtcert.ReadCRLs(path)
+	if err != nil {
+		c.err = withoutName{err}
 	}
+	c.lists = lists
 	a.crls[path] = c
 	return c
 }
@@ -115,9 +78,13 @@ func (a *audit) crlChecks(scope Scope, id string, l layout.Layout, path, caPath 
 		return
 	}
 	if c.err != nil {
+		fix := crlGenerateFix(caPath, path)
+		if errors.Is(c.err, libvirtcert.ErrDERCRL) {
+			fix = fmt.Sprintf("%s && mv %s.pem %s", libvirtcert.CRLConvertCommand(shellQuote(path)), shellQuote(path), shellQuote(path))
+		}
 		a.add(finding.Finding{ID: id + ".read", Scope: string(scope), Status: finding.Fail, Path: path,
 			Message: fmt.Sprintf("CRL %s %s: libvirt refuses to start with it (\"Unable to set x509 certificate revocation list\"); regenerate it, or remove it", path, clause(c.err.Error())),
-			Fix:     crlGenerateFix(caPath, path)})
+			Fix:     fix})
 		return
 	}
 	n := 0
@@ -168,22 +135,10 @@ func crlIssuer(l *x509.RevocationList, cas []*x509.Certificate) *x509.Certificat
 }
 
 // revocation reports the CRL entry that revokes leaf, if any CRL of path
-// issued by leaf's issuer lists its serial.
+// issued by leaf's issuer lists its serial (libvirtcert.Revoked).
 func (a *audit) revocation(leaf *x509.Certificate, path string) (*x509.RevocationListEntry, bool) {
 	if path == "" || !exists(path) {
 		return nil, false
 	}
-	c := a.crlFile(path)
-	for _, l := range c.lists {
-		if !bytes.Equal(l.RawIssuer, leaf.RawIssuer) {
-			continue
-		}
-		for i := range l.RevokedCertificateEntries {
-			e := &l.RevokedCertificateEntries[i]
-			if e.SerialNumber != nil && e.SerialNumber.Cmp(leaf.SerialNumber) == 0 {
-				return e, true
-			}
-		}
-	}
-	return nil, false
+	return libvirtcert.Revoked(a.crlFile(path).lists, leaf)
 }
