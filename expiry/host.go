@@ -3,6 +3,7 @@ package expiry
 import (
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/virt-pki/virt-pki/layout"
 )
@@ -36,8 +37,21 @@ type Host struct {
 // qemu.conf selects (vnc, spice, chardev, migrate, backup, nbd), and the
 // files that libvirtd.conf and virtproxyd.conf point to. Missing files are
 // left out (judging a layout's completeness is validate's job); each path
-// appears once.
+// appears once. HostSources also says which configuration files were
+// broken.
 func HostTargets(h Host) []Target {
+	targets, _ := HostSources(h)
+	return targets
+}
+
+// HostSources is HostTargets together with an Error record (Kind Source,
+// Path the configuration file) for every configuration file that exists
+// but cannot be read or parsed, or that selects a certificate directory
+// that does not exist: the certificates it would have pointed to are not
+// in targets, and a gate must not pass silently because of it. A missing
+// configuration file is not a problem (libvirt and QEMU use their
+// defaults). ScanWith and CollectWith put the records into a report.
+func HostSources(h Host) (targets []Target, problems []Record) {
 	root := h.Root
 	layouts := []layout.Layout{layout.NewSystem(root)}
 	if h.Home != "" {
@@ -45,13 +59,20 @@ func HostTargets(h Host) []Target {
 	}
 	layouts = append(layouts, layout.NewQEMU(layout.Under(root, layout.DefaultQEMUDir), 0))
 	// The layout readers refuse a named pipe or device at once, so a FIFO
-	// in place of a configuration file cannot hang the scan; validate
-	// reports broken or unreadable configuration files.
-	qemuConf, _ := layout.ReadQEMUConf(layout.Under(root, layout.DefaultQEMUConf), false)
-	exists := func(p string) bool { _, err := os.Stat(p); return err == nil }
-	dirs, _ := qemuConf.CertDirs(root, exists)
-	for _, d := range dirs {
-		layouts = append(layouts, layout.NewQEMU(d.Dir, 0))
+	// in place of a configuration file cannot hang the scan.
+	qemuPath := layout.Under(root, layout.DefaultQEMUConf)
+	qemuConf, err := layout.ReadQEMUConf(qemuPath, true)
+	if err != nil {
+		problems = append(problems, confError(qemuPath, err, "the certificate directories it selects were not scanned"))
+	} else {
+		exists := func(p string) bool { _, err := os.Stat(p); return err == nil }
+		dirs, confProblems := qemuConf.CertDirs(root, exists)
+		for _, d := range dirs {
+			layouts = append(layouts, layout.NewQEMU(d.Dir, 0))
+		}
+		for _, p := range confProblems {
+			problems = append(problems, sourceError(qemuPath, p.Message+"; "+p.Fix))
+		}
 	}
 
 	var paths []string
@@ -63,8 +84,10 @@ func HostTargets(h Host) []Target {
 		}
 	}
 	for _, name := range libvirtConfs {
-		conf, err := layout.ReadLibvirtdConf(layout.Under(root, name), false)
+		path := layout.Under(root, name)
+		conf, err := layout.ReadLibvirtdConf(path, true)
 		if err != nil {
+			problems = append(problems, confError(path, err, "the ca_file, cert_file and crl_file it may set were not scanned"))
 			continue
 		}
 		for _, p := range []string{conf.CAFile, conf.CertFile, conf.CRLFile} {
@@ -75,7 +98,6 @@ func HostTargets(h Host) []Target {
 	}
 
 	seen := map[string]bool{}
-	var targets []Target
 	for _, p := range paths {
 		p = filepath.Clean(p)
 		if seen[p] {
@@ -86,5 +108,19 @@ func HostTargets(h Host) []Target {
 			targets = append(targets, Target{File, p})
 		}
 	}
-	return targets
+	return targets, problems
+}
+
+// confError is the Error record for the configuration file at path that
+// could not be read or parsed: the reader's error without the path the
+// record already names ("line N: ..." for a parse error), and what was
+// not scanned because of it.
+func confError(path string, err error, consequence string) Record {
+	msg := err.Error()
+	if rest, ok := strings.CutPrefix(msg, path+": "); ok {
+		msg = rest
+	} else if rest, ok := strings.CutPrefix(msg, path+":"); ok {
+		msg = "line " + rest
+	}
+	return sourceError(path, msg+"; "+consequence)
 }

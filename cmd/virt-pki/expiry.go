@@ -8,7 +8,6 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -20,8 +19,9 @@ import (
 	"github.com/virt-pki/virt-pki/tlsprobe"
 )
 
-// Exit code of expiry when something only warns.
-const exitWarn = 3
+// expiryDefaults supplies the --warn and --fail defaults, so the help, the
+// flags and the library agree.
+var expiryDefaults = expiry.DefaultPolicy(time.Time{})
 
 func init() {
 	commands = append(commands, &cli.Command{
@@ -41,7 +41,7 @@ expired and not-yet-valid certificates and stale CRLs (next update past) fail.
 Validity includes notAfter itself (RFC 5280): a certificate expires after it.
 Thresholds are durations in h, d and w ("30d", "2w", "1w3d", "36h"; a bare number
 is days) or absolute dates ("2027-01-31"). --at takes a date, "+90d" or "now".
-Without an explicit --fail, --fail is 7d or --warn, whichever is sooner; an
+Without an explicit --fail, --fail is ` + expiryDefaults.Fail.String() + ` or --warn, whichever is sooner; an
 explicit --fail later than --warn is a usage error.
 DAYS (and days_left) counts whole days truncated toward zero, as the reason
 does: "-2156" and "(2156 days ago)"; 0 means less than a day either way.
@@ -66,8 +66,8 @@ memory stays flat whatever the number of files (JSON streams; JUnit and
 Prometheus stage their body in a temporary file). Sorted output keeps a small
 record per certificate (about 450 bytes), never the certificate itself.`,
 		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "warn", Value: "30d", Usage: "warn when a certificate ends within `LIMIT` (duration or date)"},
-			&cli.StringFlag{Name: "fail", Value: "7d", Usage: "fail when a certificate ends within `LIMIT` (duration or date)"},
+			&cli.StringFlag{Name: "warn", Value: expiryDefaults.Warn.String(), Usage: "warn when a certificate ends within `LIMIT` (duration or date)"},
+			&cli.StringFlag{Name: "fail", Value: expiryDefaults.Fail.String(), Usage: "fail when a certificate ends within `LIMIT` (duration or date)"},
 			&cli.StringFlag{Name: "at", Usage: "judge validity at `DATE` (\"2027-01-31\", \"+90d\"; default now)"},
 			&cli.StringFlag{Name: "format", Value: "table", Usage: "output `FORMAT`: table (or text), json, junit or prometheus"},
 			&cli.BoolFlag{Name: "sort", Value: true, Usage: "sort by expiry (--sort=false streams in reading order)"},
@@ -101,7 +101,7 @@ func runExpiry(c *cli.Context) error {
 	if (c.String("cert") == "") != (c.String("key") == "") {
 		return usagef("--cert and --key go together")
 	}
-	if c.Int("jobs") < 0 {
+	if c.IsSet("jobs") && c.Int("jobs") < 1 {
 		return usagef("--jobs must be positive")
 	}
 	if c.IsSet("root") && c.NArg() > 0 {
@@ -116,8 +116,9 @@ func runExpiry(c *cli.Context) error {
 	}
 
 	var targets []expiry.Target
+	var known []expiry.Record // broken configuration files of the host
 	if c.NArg() == 0 {
-		targets = expiry.HostTargets(hostFor(c.String("root")))
+		targets, known = expiry.HostSources(hostFor(c.String("root")))
 	} else {
 		for _, a := range c.Args().Slice() {
 			targets = append(targets, expiry.Classify(a))
@@ -139,7 +140,7 @@ func runExpiry(c *cli.Context) error {
 		ServerChain: func(ctx context.Context, target string, _ time.Duration) ([]*x509.Certificate, error) {
 			return prober.ServerChain(ctx, target)
 		}}
-	sum, err := renderExpiry(ctx, out, format, c.Bool("sort"), targets, opts)
+	sum, err := renderExpiry(ctx, out, format, c.Bool("sort"), known, targets, opts)
 	if err != nil {
 		return err
 	}
@@ -147,10 +148,10 @@ func runExpiry(c *cli.Context) error {
 		return err
 	}
 
-	code, why := expiryExit(sum, c.Bool("strict"))
+	code, why := sum.ExitCode(c.Bool("strict"))
 	stderr := c.App.ErrWriter
 	switch {
-	case len(targets) == 0:
+	case len(targets) == 0 && len(known) == 0:
 		fmt.Fprintln(stderr, "virt-pki: expiry: no certificate found in this host's libvirt and QEMU layouts")
 	case why != "":
 		fmt.Fprintln(stderr, "virt-pki: expiry: "+why)
@@ -159,37 +160,6 @@ func runExpiry(c *cli.Context) error {
 		return exitWith(code)
 	}
 	return nil
-}
-
-// expiryExit is the exit code for a scan's summary and, when it is worth
-// saying on standard error, why. Unreadable sources fail only with
-// strict, unless nothing at all could be checked: a gate that passes
-// when every source failed would pass forever once the path is wrong or
-// the server is down.
-func expiryExit(sum expiry.Summary, strict bool) (int, string) {
-	if sum.Checked() == 0 && sum.Error > 0 {
-		why := fmt.Sprintf("no certificate or CRL could be checked (%d error(s))", sum.Error)
-		if !strict {
-			why += ", so this fails even without --strict"
-		}
-		return exitFail, why
-	}
-	note := ""
-	switch {
-	case sum.Error > 0 && !strict:
-		note = fmt.Sprintf("%d source(s) could not be read (--strict makes that fail)", sum.Error)
-	case sum.Total() == 0 && !strict:
-		note = "no certificate or CRL found (--strict makes that fail)"
-	case sum.Total() == 0:
-		note = "no certificate or CRL found"
-	}
-	switch {
-	case sum.Fail > 0, strict && (sum.Error > 0 || sum.Total() == 0):
-		return exitFail, note
-	case sum.Warn > 0:
-		return exitWarn, note
-	}
-	return 0, note
 }
 
 func expiryPolicy(c *cli.Context, now time.Time) (expiry.Policy, error) {
@@ -209,7 +179,7 @@ func expiryPolicy(c *cli.Context, now time.Time) (expiry.Policy, error) {
 		return p, usagef("--fail: %v", err)
 	}
 	if !c.IsSet("fail") && p.Check() != nil {
-		// The default --fail 7d must not outlast a shorter --warn.
+		// The default --fail must not outlast a shorter --warn.
 		p.Fail = p.Warn
 	}
 	if err := p.Check(); err != nil {
@@ -225,8 +195,10 @@ func hostFor(root string) expiry.Host {
 }
 
 // expiryOutput returns where the report goes and a commit function: with
-// --output the report is staged in a temporary file next to FILE and
-// renamed over it by commit(true); commit(false) removes the stage.
+// --output the report is staged in a temporary file next to FILE, which
+// commit(true) puts in place with atomicfile.Commit (never over an
+// existing file without --force, also one that appeared during the scan);
+// commit(false) removes the stage.
 func expiryOutput(c *cli.Context) (io.Writer, func(ok bool) error, error) {
 	path := c.String("output")
 	if path == "" {
@@ -243,39 +215,24 @@ func expiryOutput(c *cli.Context) (io.Writer, func(ok bool) error, error) {
 		}
 		done = true
 		if !ok {
-			f.Close()
-			os.Remove(f.Name())
+			atomicfile.Discard(f)
 			return nil
 		}
-		if err := f.Sync(); err != nil {
-			f.Close()
-			os.Remove(f.Name())
-			return fmt.Errorf("%s: %w", path, err)
-		}
-		if err := f.Close(); err != nil {
-			os.Remove(f.Name())
-			return fmt.Errorf("%s: %w", path, err)
-		}
-		if _, err := os.Lstat(path); err == nil && !c.Bool("force") {
-			os.Remove(f.Name())
-			return fmt.Errorf("%s: %w (use --force to replace it)", path, atomicfile.ErrExists)
-		}
-		if err := os.Rename(f.Name(), path); err != nil {
-			os.Remove(f.Name())
-			return err
-		}
-		return atomicfile.SyncDir(filepath.Dir(path))
+		opts := atomicfile.DefaultOptions
+		opts.Force = c.Bool("force")
+		return atomicfile.Commit(f, path, opts)
 	}
 	return f, commit, nil
 }
 
-// renderExpiry scans and writes the report in format; sorted output keeps
-// the records, unsorted output streams them.
-func renderExpiry(ctx context.Context, w io.Writer, format string, sorted bool, targets []expiry.Target, opts expiry.Options) (expiry.Summary, error) {
+// renderExpiry scans and writes the report in format, known records
+// (found before scanning) included; sorted output keeps the records,
+// unsorted output streams them.
+func renderExpiry(ctx context.Context, w io.Writer, format string, sorted bool, known []expiry.Record, targets []expiry.Target, opts expiry.Options) (expiry.Summary, error) {
 	var sum expiry.Summary
 	if format == "table" {
 		t := &expiryTable{w: w, policy: opts.Policy, painter: newPainter(w), stream: !sorted}
-		err := expiry.Scan(ctx, targets, opts, func(r expiry.Record) {
+		err := expiry.ScanWith(ctx, known, targets, opts, func(r expiry.Record) {
 			sum.Add(r)
 			t.add(r)
 		})
@@ -306,7 +263,7 @@ func renderExpiry(ctx context.Context, w io.Writer, format string, sorted bool, 
 		}
 	}
 	if sorted {
-		recs, s, err := expiry.Collect(ctx, targets, opts)
+		recs, s, err := expiry.CollectWith(ctx, known, targets, opts)
 		if err != nil {
 			return sum, err
 		}
@@ -316,7 +273,7 @@ func renderExpiry(ctx context.Context, w io.Writer, format string, sorted bool, 
 			}
 		}
 		sum = s
-	} else if err := expiry.Scan(ctx, targets, opts, add); err != nil {
+	} else if err := expiry.ScanWith(ctx, known, targets, opts, add); err != nil {
 		return sum, err
 	}
 	if err := errors.Join(addErr, rep.Close(sum)); err != nil {

@@ -88,9 +88,11 @@ func probeAction(c *cli.Context) error {
 		targets[i] = t
 	}
 
+	// libvirt's lookup: $HOME, else the password database's home.
+	creds := tlsprobe.DefaultCredentials()
+	creds.CACert, creds.Cert, creds.Key = c.String("cacert"), c.String("cert"), c.String("key")
 	opts := tlsprobe.Options{
-		Credentials: tlsprobe.CredentialsSource{CACert: c.String("cacert"), Cert: c.String("cert"), Key: c.String("key"),
-			Home: os.Getenv("HOME"), EUID: os.Geteuid()},
+		Credentials:     creds,
 		Timeout:         c.Duration("timeout"),
 		Concurrency:     c.Int("concurrency"),
 		ForceClientCert: c.Bool("force-client-cert"),

@@ -41,42 +41,11 @@ func Write(path string, data []byte, mode fs.FileMode, opts Options) error {
 	if err != nil {
 		return err
 	}
-	name := tmp.Name()
-	fail := func(err error) error {
-		tmp.Close()
-		os.Remove(name)
-		return err
-	}
 	if _, err := tmp.Write(data); err != nil {
-		return fail(fmt.Errorf("%s: %w", path, err))
-	}
-	if opts.UID >= 0 || opts.GID >= 0 {
-		if err := tmp.Chown(opts.UID, opts.GID); err != nil {
-			return fail(fmt.Errorf("%s: %w", path, err))
-		}
-	}
-	if err := tmp.Sync(); err != nil {
-		return fail(fmt.Errorf("%s: %w", path, err))
-	}
-	if err := tmp.Close(); err != nil {
-		os.Remove(name)
+		Discard(tmp)
 		return fmt.Errorf("%s: %w", path, err)
 	}
-	if !opts.Force {
-		// Link fails if path appeared meanwhile; rename would clobber it.
-		if err := os.Link(name, path); err != nil {
-			os.Remove(name)
-			if errors.Is(err, fs.ErrExist) {
-				return fmt.Errorf("%s: %w (use --force to replace it)", path, ErrExists)
-			}
-			return fmt.Errorf("%s: %w", path, err)
-		}
-		os.Remove(name)
-	} else if err := os.Rename(name, path); err != nil {
-		os.Remove(name)
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	return SyncDir(filepath.Dir(path))
+	return Commit(tmp, path, opts)
 }
 
 // TempPrefix starts the name of every temporary file this package creates,
