@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/virt-pki/virt-pki/internal/atomicfile"
+	"github.com/virt-pki/virt-pki/internal/hostinfo"
 	"github.com/virt-pki/virt-pki/internal/pkitest"
 	"github.com/virt-pki/virt-pki/keys"
 	"github.com/virt-pki/virt-pki/templates"
@@ -27,8 +28,13 @@ func TestCreateLoadSign(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	certPath, keyPath := filepath.Join(dir, "cacert.pem"), filepath.Join(dir, "cakey.pem")
-	if err := WriteFiles([]File{{keyPath, created.KeyPEM, 0o600}, {certPath, created.CertPEM, 0o644}}, false); err != nil {
+	certPath, keyPath := filepath.Join(dir, CertFile), filepath.Join(dir, KeyFile)
+	files := created.Files(dir)
+	if len(files) != 2 || files[0].Path != keyPath || files[0].Kind != PrivateKey || files[0].Mode != 0o600 ||
+		files[1].Path != certPath || files[1].Kind != Certificate || files[1].Mode != 0o644 {
+		t.Fatalf("Files(%s) = %+v", dir, files)
+	}
+	if err := WriteFiles(files, false); err != nil {
 		t.Fatal(err)
 	}
 	if fi, _ := os.Stat(keyPath); fi.Mode().Perm() != 0o600 {
@@ -133,7 +139,7 @@ func TestWriteFilesAllOrNothing(t *testing.T) {
 	if err := os.WriteFile(b, []byte("old"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	err := WriteFiles([]File{{a, []byte("A"), 0o600}, {b, []byte("B"), 0o644}}, false)
+	err := WriteFiles([]File{{a, []byte("A"), 0o600, PrivateKey}, {b, []byte("B"), 0o644, Certificate}}, false)
 	if !errors.Is(err, atomicfile.ErrExists) || !strings.Contains(err.Error(), b) {
 		t.Fatalf("got %v", err)
 	}
@@ -143,7 +149,7 @@ func TestWriteFilesAllOrNothing(t *testing.T) {
 	if data, _ := os.ReadFile(b); string(data) != "old" {
 		t.Error("b.pem overwritten without force")
 	}
-	if err := WriteFiles([]File{{a, []byte("A"), 0o600}, {b, []byte("B"), 0o644}}, true); err != nil {
+	if err := WriteFiles([]File{{a, []byte("A"), 0o600, PrivateKey}, {b, []byte("B"), 0o644, Certificate}}, true); err != nil {
 		t.Fatal(err)
 	}
 	if data, _ := os.ReadFile(b); string(data) != "B" {
@@ -152,7 +158,7 @@ func TestWriteFilesAllOrNothing(t *testing.T) {
 	// A file in a directory that does not exist fails before anything is placed.
 	c := filepath.Join(dir, "missing", "c.pem")
 	d := filepath.Join(dir, "d.pem")
-	if err := WriteFiles([]File{{d, []byte("D"), 0o600}, {c, []byte("C"), 0o644}}, false); err == nil {
+	if err := WriteFiles([]File{{d, []byte("D"), 0o600, PrivateKey}, {c, []byte("C"), 0o644, Certificate}}, false); err == nil {
 		t.Fatal("write into a missing directory succeeded")
 	}
 	if _, err := os.Stat(d); !os.IsNotExist(err) {
@@ -163,5 +169,34 @@ func TestWriteFilesAllOrNothing(t *testing.T) {
 		if strings.HasPrefix(e.Name(), atomicfile.TempPrefix) {
 			t.Errorf("temporary file %s left behind", e.Name())
 		}
+	}
+}
+
+func TestDefaultCN(t *testing.T) {
+	for _, tc := range []struct {
+		h    hostinfo.Host
+		want string
+	}{
+		{hostinfo.Host{FQDN: "compute1.example.org", Short: "compute1"}, "virt-pki CA on compute1.example.org"},
+		{hostinfo.Host{FQDN: "compute1", Short: "compute1"}, "virt-pki CA on compute1"},
+		{hostinfo.Host{}, "virt-pki CA"},
+	} {
+		if got := DefaultCN(tc.h); got != tc.want {
+			t.Errorf("DefaultCN(%+v) = %q, want %q", tc.h, got, tc.want)
+		}
+	}
+}
+
+func TestCreatedFilesWithBroughtKey(t *testing.T) {
+	key, err := keys.Generate(DefaultKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	created, err := Create(DefaultTemplate("Test CA", 0), key, DefaultKey, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if files := created.Files("d"); len(files) != 1 || files[0].Kind != Certificate || files[0].Path != filepath.Join("d", CertFile) {
+		t.Errorf("a CA from a brought key writes %+v", files)
 	}
 }

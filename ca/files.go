@@ -14,7 +14,25 @@ import (
 type File struct {
 	Path string
 	Data []byte
-	Mode fs.FileMode // 0600 for private keys, 0644 for certificates
+	Mode fs.FileMode // 0600 for private keys, 0644 for certificates (0600 too in a pkipath directory)
+	Kind Kind        // what Data is; the mode does not say
+}
+
+// Kind is what an output file holds.
+type Kind int
+
+const (
+	Certificate Kind = iota // PEM certificate(s)
+	PrivateKey              // PEM private key
+)
+
+// String is the kind as JSON output names it: "certificate" or
+// "private-key".
+func (k Kind) String() string {
+	if k == PrivateKey {
+		return "private-key"
+	}
+	return "certificate"
 }
 
 // WriteFiles writes a set of files all or nothing: every file is staged as

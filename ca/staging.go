@@ -2,8 +2,6 @@ package ca
 
 import (
 	"os"
-	"path/filepath"
-	"strings"
 	"sync"
 
 	"github.com/virt-pki/virt-pki/internal/atomicfile"
@@ -49,40 +47,9 @@ func RemoveStaged() []string {
 
 // RemoveStaleTemps removes, in dir, the temporary files an earlier run
 // that was killed left behind while staging one of names (e.g.
-// "cakey.pem"): files named atomicfile.TempPrefix+NAME+"-DIGITS", the names
-// atomicfile.CreateTemp gives. Other files are never touched. It returns
-// the paths it removed.
+// "cakey.pem"): the names atomicfile.CreateTemp gives (see
+// atomicfile.RemoveStale). Other files are never touched. It returns the
+// paths it removed.
 func RemoveStaleTemps(dir string, names []string) ([]string, error) {
-	entries, err := os.ReadDir(dir)
-	if os.IsNotExist(err) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	var removed []string
-	for _, e := range entries {
-		if !e.Type().IsRegular() || !isOurTemp(e.Name(), names) {
-			continue
-		}
-		p := filepath.Join(dir, e.Name())
-		if err := os.Remove(p); err == nil {
-			removed = append(removed, p)
-		}
-	}
-	return removed, nil
-}
-
-func isOurTemp(file string, names []string) bool {
-	rest, ok := strings.CutPrefix(file, atomicfile.TempPrefix)
-	if !ok {
-		return false
-	}
-	for _, n := range names {
-		suffix, ok := strings.CutPrefix(rest, n+"-")
-		if ok && suffix != "" && strings.Trim(suffix, "0123456789") == "" {
-			return true
-		}
-	}
-	return false
+	return atomicfile.RemoveStale(dir, names)
 }

@@ -51,7 +51,9 @@ func buildAndRun(m *testing.M) (int, error) {
 		}
 	}
 	bin := filepath.Join(binDir, "virt-pki")
-	build := exec.Command("go", "build", "-o", binDir+string(os.PathSeparator), "../cmd/virt-pki", "../cmd/virt-pki-validate")
+	// The virtpkitest tag builds in the install's test-only pause hook
+	// (install.PauseEnv), which TestInstallCatchesSIGTERM drives.
+	build := exec.Command("go", "build", "-tags", "virtpkitest", "-o", binDir+string(os.PathSeparator), "../cmd/virt-pki", "../cmd/virt-pki-validate")
 	build.Stdout, build.Stderr = os.Stderr, os.Stderr
 	if err := build.Run(); err != nil {
 		return 0, fmt.Errorf("building virt-pki and virt-pki-validate: %w", err)

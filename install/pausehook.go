@@ -1,20 +1,14 @@
 package install
 
-import (
-	"context"
-	"io"
-	"os"
-	"strings"
-	"sync"
-)
-
 // PauseEnv names the environment variable of the test-only pause hook
 // (see PauseHookFromEnv). It is meant for end-to-end tests of the
-// command's signal handling; it does nothing unless set.
-const PauseEnv = "VIRT_PKI_TEST_INSTALL_PAUSE"
-
-// PauseHookFromEnv returns the test-only hook PauseEnv asks for, or nil
-// (the production case) when PauseEnv is unset or malformed.
+// command's signal handling.
+//
+// The hook exists only in binaries built with the build tag virtpkitest
+// (`go build -tags virtpkitest`, as golden/golden_test.go does). In every
+// other build — release binaries included — PauseHookFromEnv returns nil
+// and PauseEnv is ignored, so no environment can make an install open or
+// block on a path it names.
 //
 // PauseEnv is "STEP=FIFO": at the first step of Apply whose label starts
 // with STEP (an empty STEP is the first step; labels are those passed to
@@ -28,36 +22,4 @@ const PauseEnv = "VIRT_PKI_TEST_INSTALL_PAUSE"
 // step observes the interruption deterministically — no sleeps on either
 // side. Anything else lets the install go on. The hook pauses once; the
 // steps of a rollback pass through it without pausing.
-func PauseHookFromEnv(ctx context.Context) Hook {
-	step, fifo, ok := strings.Cut(os.Getenv(PauseEnv), "=")
-	if !ok || fifo == "" {
-		return nil
-	}
-	var once sync.Once
-	return func(label string) error {
-		if !strings.HasPrefix(label, step) {
-			return nil
-		}
-		var err error
-		once.Do(func() { err = pause(ctx, fifo) })
-		return err
-	}
-}
-
-// pause blocks until a writer opens fifo and closes it, then, if the
-// writer announced a signal, until ctx is cancelled.
-func pause(ctx context.Context, fifo string) error {
-	f, err := os.Open(fifo) // blocks until the test opens the FIFO for writing
-	if err != nil {
-		return err
-	}
-	data, err := io.ReadAll(f)
-	f.Close()
-	if err != nil {
-		return err
-	}
-	if strings.TrimSpace(string(data)) == "interrupted" && ctx != nil {
-		<-ctx.Done()
-	}
-	return nil
-}
+const PauseEnv = "VIRT_PKI_TEST_INSTALL_PAUSE"

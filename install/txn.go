@@ -224,9 +224,10 @@ func removeJournal(base string) error {
 	return atomicfile.SyncDir(base)
 }
 
-// removeTemps deletes files named atomicfile.TempPrefix* in dirs, and
-// empty directories with that prefix (left by a directory creation that
-// was interrupted) in dirs and their ancestors.
+// removeTemps deletes the temporary files of atomicfile's naming scheme
+// (atomicfile.RemoveStale with no names: every atomicfile.TempPrefix*
+// regular file) in dirs, and empty directories with that prefix (left by
+// a directory creation that was interrupted) in dirs and their ancestors.
 func removeTemps(dirs []string) ([]string, error) {
 	var removed []string
 	seen := map[string]bool{}
@@ -246,6 +247,13 @@ func removeTemps(dirs []string) ([]string, error) {
 		}
 	}
 	for _, d := range scan {
+		if filesToo[d] {
+			files, err := atomicfile.RemoveStale(d, nil)
+			removed = append(removed, files...)
+			if err != nil && !errors.Is(err, syscall.ENOTDIR) {
+				return removed, err
+			}
+		}
 		ents, err := os.ReadDir(d)
 		if err != nil {
 			if errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOTDIR) || !filesToo[d] {
@@ -255,15 +263,12 @@ func removeTemps(dirs []string) ([]string, error) {
 		}
 		n := 0
 		for _, ent := range ents {
-			if !strings.HasPrefix(ent.Name(), atomicfile.TempPrefix) || (!ent.IsDir() && !filesToo[d]) {
-				continue
+			if !ent.IsDir() || !atomicfile.IsTemp(ent.Name(), nil) {
+				continue // files: removed above by atomicfile.RemoveStale
 			}
 			p := filepath.Join(d, ent.Name())
 			if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
-				if ent.IsDir() {
-					continue // not empty: not ours to judge
-				}
-				return removed, err
+				continue // not empty: not ours to judge
 			}
 			removed = append(removed, p)
 			n++

@@ -139,9 +139,9 @@ func (r *Result) Files(dir string) []ca.File {
 	certName, keyName := FileNames(r.Role)
 	var files []ca.File
 	if r.KeyPEM != nil {
-		files = append(files, ca.File{Path: filepath.Join(dir, keyName), Data: r.KeyPEM, Mode: 0o600})
+		files = append(files, ca.File{Path: filepath.Join(dir, keyName), Data: r.KeyPEM, Mode: 0o600, Kind: ca.PrivateKey})
 	}
-	return append(files, ca.File{Path: filepath.Join(dir, certName), Data: r.CertPEM, Mode: 0o644})
+	return append(files, ca.File{Path: filepath.Join(dir, certName), Data: r.CertPEM, Mode: 0o644, Kind: ca.Certificate})
 }
 
 // AllowedDNLine is the libvirtd.conf line that admits exactly the client

@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/virt-pki/virt-pki/finding"
+	"github.com/virt-pki/virt-pki/internal/hostinfo"
 	"github.com/virt-pki/virt-pki/keys"
 	"github.com/virt-pki/virt-pki/libvirtcert"
 	"github.com/virt-pki/virt-pki/templates"
@@ -182,7 +183,7 @@ func prepareServerNames(t *templates.Template, host *Host, note, warn func(id, m
 		if net.ParseIP(d) != nil || strings.HasPrefix(d, "*") {
 			continue
 		}
-		if short := shortName(d); short != d && !hasDNS(t, short) && !slices.Contains(missingShort, short) && (host == nil || host.Short == short) {
+		if short := hostinfo.ShortName(d); short != d && !hasDNS(t, short) && !slices.Contains(missingShort, short) && (host == nil || host.Short == short) {
 			missingShort = append(missingShort, short)
 		}
 	}
@@ -191,7 +192,7 @@ func prepareServerNames(t *templates.Template, host *Host, note, warn func(id, m
 	case 1:
 		short, long := missingShort[0], ""
 		for _, d := range t.DNSNames {
-			if shortName(d) == short && long == "" {
+			if hostinfo.ShortName(d) == short && long == "" {
 				long = d
 			}
 		}

@@ -87,12 +87,23 @@ func (p *parser) apply(e entry) error {
 		return p.errorf(e.line, "%s needs a value", e.key)
 	}
 	if e.noSep {
-		return p.errorf(e.line, "missing '=' after %s; certtool would read the value %q (write \"%s = %s\")", e.key, e.value, e.key, e.value)
+		return p.errorf(e.line, "missing '=' after %s; certtool would read the value %q (%s)", e.key, e.value, separatorFix(e))
 	}
 	if err := p.setValue(k, e); err != nil {
 		return p.errorf(e.line, "%s: %s", e.key, err.Error())
 	}
 	return nil
+}
+
+// separatorFix tells how to add the missing '=' of e. The corrected line is
+// spelled out only for a one-line unquoted value, where it is exactly what
+// certtool needs; a quoted value keeps its quotes and a value continued over
+// several lines cannot be shown on the one line an error has.
+func separatorFix(e entry) string {
+	if e.quoted || strings.ContainsAny(e.value, "\r\n") {
+		return fmt.Sprintf("put '=' between %s and its value", e.key)
+	}
+	return fmt.Sprintf("write \"%s = %s\"", e.key, e.value)
 }
 
 func (p *parser) unknownKey(e entry) error {

@@ -103,6 +103,7 @@ func TestParseErrors(t *testing.T) {
 		{"uri without scheme", "cn = x\nuri = not a uri\n", `t.info:2: uri: "not a uri" is not a URI: it has no scheme`},
 		{"malformed uri", "uri = http://[::1\n", `t.info:1: uri: "http://[::1" is not a URI`},
 		{"no separator quoted", "cn \"x\"\n", `t.info:1: missing '=' after cn; certtool would read the value "x"`},
+		{"no separator quoted over lines", "cn \"a\nb\"\n", `t.info:1: missing '=' after cn; certtool would read the value "a\nb" (put '=' between cn and its value)`},
 		{"repeated single key", "cn = a\ncn = b\n", "t.info:2: cn is set twice (first on line 1)"},
 		{"repeated keyword", "ca\nca\n", "t.info:2: ca is set twice"},
 		{"empty value", "cn =\n", "t.info:1: cn needs a value"},

@@ -1,15 +1,13 @@
 package validate
 
 import (
-	"context"
 	"crypto/x509"
 	"fmt"
-	"net"
-	"os"
 	"strings"
 	"time"
 
 	"github.com/virt-pki/virt-pki/finding"
+	"github.com/virt-pki/virt-pki/internal/hostinfo"
 	"github.com/virt-pki/virt-pki/libvirtcert"
 )
 
@@ -83,41 +81,10 @@ func certNames(c *x509.Certificate) string {
 }
 
 // LocalHostnames returns the names clients are likely to use for this
-// host: its fully qualified name, its short name, and its non-loopback,
-// non-link-local addresses. The FQDN lookup is bounded by timeout.
+// host: hostinfo.Lookup's FQDN and short name, then the addresses of its
+// interfaces that are up (no loopback or link-local ones) — the names
+// issue.ThisHost gives a server certificate by default. The resolver
+// lookups are bounded by timeout.
 func LocalHostnames(timeout time.Duration) []string {
-	var out []string
-	seen := map[string]bool{}
-	add := func(s string) {
-		s = strings.TrimSuffix(s, ".")
-		if s != "" && !seen[s] {
-			seen[s] = true
-			out = append(out, s)
-		}
-	}
-	host, err := os.Hostname()
-	if err == nil {
-		ctx, cancel := context.WithTimeout(context.Background(), timeout)
-		if cname, err := net.DefaultResolver.LookupCNAME(ctx, host); err == nil {
-			add(cname)
-		}
-		cancel()
-		add(host)
-		if i := strings.IndexByte(host, '.'); i > 0 {
-			add(host[:i])
-		}
-	}
-	addrs, _ := net.InterfaceAddrs()
-	for _, ad := range addrs {
-		ipn, ok := ad.(*net.IPNet)
-		if !ok {
-			continue
-		}
-		ip := ipn.IP
-		if ip.IsLoopback() || ip.IsLinkLocalUnicast() || ip.IsMulticast() || ip.IsUnspecified() {
-			continue
-		}
-		add(ip.String())
-	}
-	return out
+	return hostinfo.Lookup(timeout).All()
 }

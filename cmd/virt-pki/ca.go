@@ -3,13 +3,13 @@ package main
 import (
 	"crypto"
 	"fmt"
-	"os"
 	"path/filepath"
 	"time"
 
 	"github.com/urfave/cli/v2"
 
 	"github.com/virt-pki/virt-pki/ca"
+	"github.com/virt-pki/virt-pki/issue"
 	"github.com/virt-pki/virt-pki/keys"
 	"github.com/virt-pki/virt-pki/libvirtcert"
 	"github.com/virt-pki/virt-pki/templates"
@@ -62,8 +62,7 @@ func runCAInit(c *cli.Context) error {
 	} else {
 		cn := c.String("cn")
 		if cn == "" {
-			host, _ := os.Hostname()
-			cn = "virt-pki CA on " + host
+			cn = ca.DefaultCN(issue.ThisHost())
 		}
 		t = ca.DefaultTemplate(cn, c.Int("days"))
 	}
@@ -77,7 +76,7 @@ func runCAInit(c *cli.Context) error {
 		}
 	}
 	out := c.String("out")
-	if err := removeStaleTemps(c.App.ErrWriter, out, "cacert.pem", "cakey.pem"); err != nil {
+	if err := removeStaleTemps(c.App.ErrWriter, out, ca.CertFile, ca.KeyFile); err != nil {
 		return err
 	}
 	created, err := ca.Create(t, key, params, time.Now())
@@ -91,12 +90,8 @@ func runCAInit(c *cli.Context) error {
 		return err
 	}
 	guard.addUndo(undo)
-	certPath, keyPath := filepath.Join(out, "cacert.pem"), filepath.Join(out, "cakey.pem")
-	var files []ca.File
-	if created.KeyPEM != nil {
-		files = append(files, ca.File{Path: keyPath, Data: created.KeyPEM, Mode: 0o600})
-	}
-	files = append(files, ca.File{Path: certPath, Data: created.CertPEM, Mode: 0o644})
+	certPath, keyPath := filepath.Join(out, ca.CertFile), filepath.Join(out, ca.KeyFile)
+	files := created.Files(out)
 	if err := guard.writeFiles(files, c.Bool("force")); err != nil {
 		undo()
 		return err
@@ -110,15 +105,7 @@ func runCAInit(c *cli.Context) error {
 			"not_after": created.Cert.NotAfter.UTC().Format(time.RFC3339),
 			"serial":    fmt.Sprintf("%x", created.Cert.SerialNumber),
 		}
-		var jf []jsonFile
-		for _, f := range files {
-			kind := "certificate"
-			if f.Mode == 0o600 {
-				kind = "private-key"
-			}
-			jf = append(jf, jsonFile{Path: f.Path, Mode: fmt.Sprintf("%04o", f.Mode), Kind: kind})
-		}
-		res["files"] = jf
+		res["files"] = jsonFiles(files)
 		return writeJSON(c.App.Writer, res)
 	}
 	w := c.App.Writer

@@ -87,7 +87,7 @@ func runIssue(c *cli.Context, role libvirtcert.Role) error {
 	case role == libvirtcert.RoleServer && !identity:
 		h := issue.ThisHost()
 		host = &h
-		t, err = issue.TemplateFromFlags(role, issue.Flags{CN: h.FQDN, DNS: h.Names(), IPs: ipStrings(h), Days: c.Int("days")})
+		t, err = issue.TemplateFromFlags(role, issue.HostFlags(h, c.Int("days")))
 		if err != nil {
 			return err
 		}
@@ -176,15 +176,7 @@ func caPaths(c *cli.Context) (cert, key string, err error) {
 		return cert, key, nil
 	}
 	dir := c.String("ca-dir")
-	return filepath.Join(dir, "cacert.pem"), filepath.Join(dir, "cakey.pem"), nil
-}
-
-func ipStrings(h issue.Host) []string {
-	var s []string
-	for _, a := range h.Addresses {
-		s = append(s, a.String())
-	}
-	return s
+	return filepath.Join(dir, ca.CertFile), filepath.Join(dir, ca.KeyFile), nil
 }
 
 // writeIssued prints the files written and, for a client, the DN and the
@@ -192,8 +184,8 @@ func ipStrings(h issue.Host) []string {
 func writeIssued(w io.Writer, res *issue.Result, files []ca.File) {
 	kp := keys.Describe(res.Key.Public())
 	for _, f := range files {
-		if f.Mode == 0o600 {
-			fmt.Fprintf(w, "wrote %s (%s private key, mode 0600)\n", f.Path, kp)
+		if f.Kind == ca.PrivateKey {
+			fmt.Fprintf(w, "wrote %s (%s private key, mode %04o)\n", f.Path, kp, f.Mode)
 		} else {
 			fmt.Fprintf(w, "wrote %s (%s certificate %s, valid until %s)\n", f.Path, res.Role, res.DN, res.Cert.NotAfter.UTC().Format(time.DateOnly))
 		}
@@ -216,21 +208,13 @@ func writeIssued(w io.Writer, res *issue.Result, files []ca.File) {
 }
 
 func issueJSON(res *issue.Result, files []ca.File) map[string]any {
-	var jf []jsonFile
-	for _, f := range files {
-		kind := "certificate"
-		if f.Mode == 0o600 {
-			kind = "private-key"
-		}
-		jf = append(jf, jsonFile{Path: f.Path, Mode: fmt.Sprintf("%04o", f.Mode), Kind: kind})
-	}
 	out := map[string]any{
 		"role":      res.Role.String(),
 		"subject":   res.DN,
 		"key":       keys.Describe(res.Key.Public()).String(),
 		"serial":    fmt.Sprintf("%x", res.Cert.SerialNumber),
 		"not_after": res.Cert.NotAfter.UTC().Format(time.RFC3339),
-		"files":     jf,
+		"files":     jsonFiles(files),
 		"findings":  append(finding.List{}, res.Findings...),
 	}
 	if res.Role == libvirtcert.RoleClient {

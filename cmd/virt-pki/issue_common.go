@@ -7,6 +7,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/virt-pki/virt-pki/ca"
 	"github.com/virt-pki/virt-pki/finding"
 	"github.com/virt-pki/virt-pki/keys"
 )
@@ -118,4 +119,13 @@ type jsonFile struct {
 	Path string `json:"path"`
 	Mode string `json:"mode"`
 	Kind string `json:"kind"`
+}
+
+// jsonFiles describes written files for JSON output.
+func jsonFiles(files []ca.File) []jsonFile {
+	var jf []jsonFile
+	for _, f := range files {
+		jf = append(jf, jsonFile{Path: f.Path, Mode: fmt.Sprintf("%04o", f.Mode), Kind: f.Kind.String()})
+	}
+	return jf
 }

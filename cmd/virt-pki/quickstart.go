@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -14,7 +15,6 @@ import (
 	"github.com/virt-pki/virt-pki/ca"
 	"github.com/virt-pki/virt-pki/internal/atomicfile"
 	"github.com/virt-pki/virt-pki/issue"
-	"github.com/virt-pki/virt-pki/libvirtcert"
 )
 
 func init() {
@@ -44,77 +44,37 @@ func runQuickstart(c *cli.Context) error {
 		return usagef("quickstart takes no arguments (got %q); use --out DIR", c.Args().First())
 	}
 	out := c.String("out")
-	dirs := map[string]string{"ca": filepath.Join(out, "ca"), "server": filepath.Join(out, "server"), "client": filepath.Join(out, "client")}
-	names := map[string][]string{"ca": {"cacert.pem", "cakey.pem"}, "server": {"cacert.pem", "servercert.pem", "serverkey.pem"}, "client": {"cacert.pem", "clientcert.pem", "clientkey.pem"}}
+	names := issue.QuickstartNames(out)
+	dirs := issue.DirsOf(out)
+	order := []string{dirs.CA, dirs.Server, dirs.Client}
 	if !c.Bool("force") {
-		for _, sub := range []string{"ca", "server", "client"} {
-			for _, n := range names[sub] {
-				p := filepath.Join(dirs[sub], n)
+		for _, d := range order {
+			for _, n := range names[d] {
+				p := filepath.Join(d, n)
 				if _, err := os.Lstat(p); err == nil {
 					return fmt.Errorf("%s: %w (use --force to replace the whole PKI)", p, atomicfile.ErrExists)
 				}
 			}
 		}
 	}
-	for _, sub := range []string{"ca", "server", "client"} {
-		if err := removeStaleTemps(c.App.ErrWriter, dirs[sub], names[sub]...); err != nil {
+	for _, d := range order {
+		if err := removeStaleTemps(c.App.ErrWriter, d, names[d]...); err != nil {
 			return err
 		}
 	}
-	now := time.Now()
 	host := issue.ThisHost()
-	clientDN := c.String("client-dn")
-	if clientDN == "" {
-		clientDN = "O=" + host.FQDN + ",CN=client1"
+	res, err := issue.Quickstart(issue.QuickstartOptions{Out: out, ClientDN: c.String("client-dn"), Days: c.Int("days"), Host: host, Now: time.Now()})
+	var dnErr *issue.ClientDNError
+	if errors.As(err, &dnErr) {
+		return usagef("--client-dn: %v", dnErr.Err)
 	}
-	clientFlags := issue.Flags{DN: clientDN, Days: c.Int("days")}
-	ct, err := issue.TemplateFromFlags(libvirtcert.RoleClient, clientFlags)
-	if err != nil {
-		return usagef("--client-dn: %v", err)
-	}
-	// quickstart makes the CA too, so it makes one that outlives the
-	// leaves: a leaf that outlives its CA stops working when the CA expires.
-	caDays := max(ca.DefaultDays, c.Int("days"))
-	created, err := ca.Create(ca.DefaultTemplate("virt-pki CA on "+host.FQDN, caDays), nil, ca.DefaultKey, now)
 	if err != nil {
 		return err
-	}
-	authority := &ca.CA{Cert: created.Cert, Key: created.Key, CertPath: filepath.Join(dirs["ca"], "cacert.pem"), KeyPath: filepath.Join(dirs["ca"], "cakey.pem")}
-
-	dns := append(host.Names(), "localhost")
-	ips := append(ipStrings(host), "127.0.0.1", "::1")
-	st, err := issue.TemplateFromFlags(libvirtcert.RoleServer, issue.Flags{CN: host.FQDN, DNS: dns, IPs: ips, Days: c.Int("days")})
-	if err != nil {
-		return err
-	}
-	server, err := issue.Issue(issue.Request{Role: libvirtcert.RoleServer, Template: st, CA: authority, Host: &host, Now: now})
-	if err != nil {
-		return err
-	}
-	client, err := issue.Issue(issue.Request{Role: libvirtcert.RoleClient, Template: ct, CA: authority, Now: now})
-	if err != nil {
-		return err
-	}
-
-	files := []ca.File{
-		{Path: filepath.Join(dirs["ca"], "cakey.pem"), Data: created.KeyPEM, Mode: 0o600},
-		{Path: filepath.Join(dirs["ca"], "cacert.pem"), Data: created.CertPEM, Mode: 0o644},
-		{Path: filepath.Join(dirs["server"], "cacert.pem"), Data: created.CertPEM, Mode: 0o644},
-		{Path: filepath.Join(dirs["client"], "cacert.pem"), Data: created.CertPEM, Mode: 0o644},
-	}
-	files = append(files, server.Files(dirs["server"])...)
-	files = append(files, client.Files(dirs["client"])...)
-	// server/ and client/ are pkipath directories, whose files libvirt's
-	// validator wants private to their owner.
-	for i := range files {
-		if filepath.Dir(files[i].Path) != dirs["ca"] {
-			files[i].Mode = 0o600
-		}
 	}
 	guard := guardOutput(c.App.ErrWriter)
 	defer guard.stop()
 	var undo []func()
-	for _, d := range []string{out, dirs["ca"], dirs["server"], dirs["client"]} {
+	for _, d := range append([]string{out}, order...) {
 		u, err := ca.EnsureDir(d)
 		if err != nil {
 			runUndo(undo)
@@ -123,12 +83,12 @@ func runQuickstart(c *cli.Context) error {
 		undo = append(undo, u)
 		guard.addUndo(u)
 	}
-	if err := guard.writeFiles(files, c.Bool("force")); err != nil {
+	if err := guard.writeFiles(res.Files, c.Bool("force")); err != nil {
 		runUndo(undo)
 		return err
 	}
-	writeNotes(c.App.ErrWriter, append(append(issue.FlagFindings("--client-dn", clientFlags), server.Findings...), client.Findings...))
-	writeQuickstartNext(c.App.Writer, out, host, server, client)
+	writeNotes(c.App.ErrWriter, res.Findings)
+	writeQuickstartNext(c.App.Writer, out, host, res)
 	return nil
 }
 
@@ -139,21 +99,23 @@ func runUndo(undo []func()) {
 	}
 }
 
-func writeQuickstartNext(w io.Writer, out string, host issue.Host, server, client *issue.Result) {
+func writeQuickstartNext(w io.Writer, out string, host issue.Host, res *issue.QuickstartResult) {
 	abs, err := filepath.Abs(out)
 	if err != nil {
 		abs = out
 	}
 	var sans []string
-	sans = append(sans, server.Cert.DNSNames...)
-	for _, ip := range server.Cert.IPAddresses {
+	sans = append(sans, res.Server.Cert.DNSNames...)
+	for _, ip := range res.Server.Cert.IPAddresses {
 		sans = append(sans, ip.String())
 	}
+	client := res.Client
+	names := issue.QuickstartNames(out)
 	line, _ := issue.AllowedDNLine(client.DN)
 	fmt.Fprintf(w, "Created in %s:\n", out)
-	fmt.Fprintf(w, "  ca/      cacert.pem, cakey.pem   (keep cakey.pem private; it signs every certificate)\n")
-	fmt.Fprintf(w, "  server/  cacert.pem, servercert.pem, serverkey.pem   for %s\n", strings.Join(sans, ", "))
-	fmt.Fprintf(w, "  client/  cacert.pem, clientcert.pem, clientkey.pem   DN %s\n", client.DN)
+	fmt.Fprintf(w, "  ca/      %s   (keep %s private; it signs every certificate)\n", strings.Join(names[res.Dirs.CA], ", "), ca.KeyFile)
+	fmt.Fprintf(w, "  server/  %s   for %s\n", strings.Join(names[res.Dirs.Server], ", "), strings.Join(sans, ", "))
+	fmt.Fprintf(w, "  client/  %s   DN %s\n", strings.Join(names[res.Dirs.Client], ", "), client.DN)
 	fmt.Fprintf(w, "\nOn the server (as root):\n")
 	fmt.Fprintf(w, "  virt-pki install --role ca,server --system --from %s/server\n", abs)
 	fmt.Fprintf(w, "  # in /etc/libvirt/libvirtd.conf (and listen_tls = 1 for libvirtd --listen):\n  %s\n", line)
