@@ -43,7 +43,7 @@ var ourWarnings = regexp.MustCompile(`(?m)^[^\s:]+:\d+: warning: .*\n`)
 // outlivesCA is the warning both tools print when the leaf would expire
 // after its CA. With default validities it depends on whether the leaf is
 // made in a later second than the CA, so it is timing, not behaviour.
-var outlivesCA = regexp.MustCompile(`(?m)^Expiration time: .*\nCA expiration time: .*\nWarning: The time set exceeds the CA's expiration time\n`)
+var outlivesCA = regexp.MustCompile(`(?m)\n?^Expiration time: .*\nCA expiration time: .*\nWarning: The time set exceeds the CA's expiration time\n`)
 
 func normalizeDump(s string) string {
 	s = outlivesCA.ReplaceAllString(s, "")
