@@ -182,7 +182,6 @@ func Launch(cfg Config, dir string) (*Daemon, error) {
 	}
 }
 
-
 // Addr is the daemon's loopback TLS address.
 func (d *Daemon) Addr() string { return net.JoinHostPort("127.0.0.1", strconv.Itoa(d.Port)) }
 
