@@ -98,7 +98,7 @@ func runCAInit(c *cli.Context) error {
 	}
 	subject, _ := libvirtcert.SubjectDN(created.Cert)
 	kp := keys.Describe(created.Key.Public())
-	if c.Bool("json") {
+	if jsonRequested(c) {
 		res := map[string]any{
 			"subject":   subject,
 			"key":       kp.String(),

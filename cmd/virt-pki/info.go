@@ -8,7 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/fatih/color"
 	"github.com/urfave/cli/v2"
 
 	"github.com/virt-pki/virt-pki/internal/fileread"
@@ -28,21 +27,23 @@ func init() {
 			"validity with days left, alternative names, key, key usage and key purpose with their\n" +
 			"criticality, basic constraints, key identifiers, fingerprints, and libvirt's verdict for\n" +
 			"the certificate as CA, server and client certificate.",
-		Flags: []cli.Flag{
-			&cli.BoolFlag{Name: "json", Usage: "print JSON (stable field names)"},
+		Flags: append(formatFlags(),
 			&cli.StringFlag{Name: "at", Usage: "evaluate validity and libvirt's rules at `TIME` (RFC 3339) instead of now"},
 			&cli.BoolFlag{Name: "rfc8813", Usage: "apply newer libvirt's rule that EC keys need no keyEncipherment (libvirt 9.0 lacks it)"},
-		},
+		),
 		Action: runInfo,
 	})
 }
 
-// infoResult is the JSON document of `info --json`.
+// infoResult is the JSON document of `info --format json` (or --json).
 type infoResult struct {
 	Certificates []libvirtcert.Info `json:"certificates"`
 }
 
 func runInfo(c *cli.Context) error {
+	if err := checkFormat(c); err != nil {
+		return err
+	}
 	if c.NArg() == 0 {
 		return usagef("info needs at least one FILE")
 	}
@@ -69,7 +70,7 @@ func runInfo(c *cli.Context) error {
 			res.Certificates = append(res.Certificates, libvirtcert.Describe(pc.Cert, path, i+1, pc.Line, at, opts))
 		}
 	}
-	if c.Bool("json") {
+	if jsonRequested(c) {
 		if err := writeJSON(c.App.Writer, res); err != nil {
 			return err
 		}
@@ -250,21 +251,18 @@ func infoVerdict(w io.Writer, p painter, label string, v libvirtcert.Verdict) {
 	}
 }
 
-// infoVerdictWord colors a verdict like a finding status when p is on.
+// infoVerdictWord colors a verdict with the finding palette when p is on:
+// ok as PASS, warn as WARN, refused as FAIL.
 func infoVerdictWord(p painter, status, text string) string {
-	if !p.on {
-		return text
+	switch status {
+	case "ok":
+		return p.Paint(toneGood, text)
+	case "warn":
+		return p.Paint(toneWarn, text)
+	case "refused":
+		return p.Paint(toneBad, text)
 	}
-	c := map[string]*color.Color{
-		"ok":      color.New(color.FgGreen),
-		"warn":    color.New(color.FgYellow, color.Bold),
-		"refused": color.New(color.FgRed, color.Bold),
-	}[status]
-	if c == nil {
-		return text
-	}
-	c.EnableColor()
-	return c.Sprint(text)
+	return text
 }
 
 func infoCriticality(c bool) string {

@@ -152,7 +152,7 @@ func runIssue(c *cli.Context, role libvirtcert.Role) error {
 		undo()
 		return err
 	}
-	if c.Bool("json") {
+	if jsonRequested(c) {
 		return writeJSON(c.App.Writer, issueJSON(res, files))
 	}
 	writeNotes(c.App.ErrWriter, res.Findings)

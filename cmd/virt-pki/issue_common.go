@@ -30,18 +30,47 @@ func validityFlag(def string) cli.Flag {
 	return &cli.IntFlag{Name: "days", Usage: "validity in days (overrides expiration_days)", DefaultText: def}
 }
 
-// outputFlags are --force and --json, shared by ca init and issue.
+// outputFlags are --force and --format/--json, shared by ca init and issue.
 func outputFlags() []cli.Flag {
+	return append([]cli.Flag{&cli.BoolFlag{Name: "force", Usage: "replace existing files"}}, formatFlags()...)
+}
+
+// formatFlags are --format text|json (the name install, probe, validate
+// and expiry use) and its shorthand --json, for ca init, issue and info.
+func formatFlags() []cli.Flag {
 	return []cli.Flag{
-		&cli.BoolFlag{Name: "force", Usage: "replace existing files"},
-		&cli.BoolFlag{Name: "json", Usage: "print the result as JSON"},
+		&cli.StringFlag{Name: "format", Value: "text", Usage: "output `FORMAT`: text or json"},
+		&cli.BoolFlag{Name: "json", Usage: "print JSON (shorthand for --format json)"},
 	}
 }
 
-// checkIssueArgs is the usage check ca init and issue share: --days, when
+// checkFormat is the usage check of formatFlags: --format is text or
+// json, and --json does not contradict an explicit --format text.
+func checkFormat(c *cli.Context) error {
+	format := c.String("format")
+	if format != "text" && format != "json" {
+		return usagef("--format %q: want text or json", format)
+	}
+	if c.Bool("json") && format != "json" && c.IsSet("format") {
+		return usagef("--json contradicts --format %s", format)
+	}
+	return nil
+}
+
+// jsonRequested reports whether formatFlags ask for JSON (--format json or
+// --json); call checkFormat first.
+func jsonRequested(c *cli.Context) bool {
+	return c.String("format") == "json" || c.Bool("json")
+}
+
+// checkIssueArgs is the usage check ca init and issue share: the output
+// format is checked by checkFormat, --days, when
 // given, is checked by checkDays, and there are no positional arguments
 // (name is the command, e.g. "issue server").
 func checkIssueArgs(c *cli.Context, name string) error {
+	if err := checkFormat(c); err != nil {
+		return err
+	}
 	if err := checkDays(c, time.Now()); err != nil {
 		return err
 	}
@@ -98,21 +127,9 @@ func keyParams(c *cli.Context, def keys.Params) (keys.Params, error) {
 	return p, nil
 }
 
-// writeNotes prints the notes and warnings of an issuing step to w.
-func writeNotes(w io.Writer, list finding.List) {
-	p := newPainter(w)
-	for _, f := range list {
-		switch f.Status {
-		case finding.Pass:
-			fmt.Fprintf(w, "note: %s\n", f.Message)
-		case finding.Warn, finding.Fail:
-			fmt.Fprintf(w, "%s: %s\n", p.Status(f.Status), f.Message)
-			if f.Fix != "" {
-				fmt.Fprintf(w, "  %s %s\n", p.Dim("fix:"), f.Fix)
-			}
-		}
-	}
-}
+// writeNotes prints the notes and warnings of an issuing step to w
+// (render.Painter.Notes).
+func writeNotes(w io.Writer, list finding.List) { newPainter(w).r().Notes(w, list) }
 
 // jsonFile describes one written file in JSON output.
 type jsonFile struct {

@@ -12,6 +12,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/virt-pki/virt-pki/finding"
+	"github.com/virt-pki/virt-pki/internal/render"
 	"github.com/virt-pki/virt-pki/layout"
 	"github.com/virt-pki/virt-pki/tlsprobe"
 )
@@ -28,7 +29,7 @@ func init() {
 			"us. Exit 0 when no target has a failure, 1 otherwise, 2 on usage errors.",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "format", Value: "text", Usage: "output format: text or json"},
-			&cli.StringFlag{Name: "cacert", Usage: "CA certificate file instead of the one libvirt would locate"},
+			&cli.StringFlag{Name: "cacert", Aliases: []string{"ca-cert"}, Usage: "CA certificate file instead of the one libvirt would locate"},
 			&cli.StringFlag{Name: "cert", Usage: "client certificate file instead of the one libvirt would locate (needs --key)"},
 			&cli.StringFlag{Name: "key", Usage: "client private key file (with --cert)"},
 			&cli.StringFlag{Name: "connect", Usage: "dial `ADDR:PORT` instead, still judging the URI's host name (one target only)"},
@@ -202,12 +203,7 @@ func writeProbeText(w io.Writer, results []*tlsprobe.Result) {
 			}
 		}
 		fmt.Fprintln(w, "  findings:")
-		for _, f := range r.Findings {
-			fmt.Fprintf(w, "    %s: %s: %s\n", f.ID, f.Message, p.Status(f.Status))
-			if f.Fix != "" && (f.Status == finding.Warn || f.Status == finding.Fail) {
-				fmt.Fprintf(w, "      %s %s\n", p.Dim("fix:"), f.Fix)
-			}
-		}
+		p.r().FindingsWith(w, r.Findings, render.FindingsOptions{Indent: "    ", ByID: true})
 		s := r.Findings.Summary()
 		verdict := p.Status(finding.Pass)
 		if !r.OK() {

@@ -98,14 +98,56 @@ func Findings(w io.Writer, list finding.List) { NewPainter(w).Findings(w, list) 
 // Findings prints list as the package-level Findings does, colored when p
 // is on: for output gathered in a buffer for a terminal.
 func (p Painter) Findings(w io.Writer, list finding.List) {
+	p.FindingsWith(w, list, FindingsOptions{})
+}
+
+// FindingsOptions varies the finding lines for a command whose report
+// differs on purpose. The zero value is the format of Findings.
+type FindingsOptions struct {
+	// Indent prefixes every finding line; fix lines get Indent plus two
+	// spaces.
+	Indent string
+	// ByID labels each line with the finding's stable ID instead of its
+	// scope ("ID: message: STATUS"), for reports about one target where
+	// the ID is what a user greps or looks up (virt-pki probe).
+	ByID bool
+}
+
+// FindingsWith prints one line per finding, "LABEL: message: STATUS" where
+// LABEL is the scope (or the ID with o.ByID; no label when it is empty),
+// and under every WARN and FAIL that carries a fix an indented
+// "fix: COMMAND" line.
+func (p Painter) FindingsWith(w io.Writer, list finding.List, o FindingsOptions) {
 	for _, f := range list {
-		if f.Scope != "" {
-			fmt.Fprintf(w, "%s: %s: %s\n", f.Scope, f.Message, p.Status(f.Status))
+		label := f.Scope
+		if o.ByID {
+			label = f.ID
+		}
+		if label != "" {
+			fmt.Fprintf(w, "%s%s: %s: %s\n", o.Indent, label, f.Message, p.Status(f.Status))
 		} else {
-			fmt.Fprintf(w, "%s: %s\n", f.Message, p.Status(f.Status))
+			fmt.Fprintf(w, "%s%s: %s\n", o.Indent, f.Message, p.Status(f.Status))
 		}
 		if f.Fix != "" && (f.Status == finding.Warn || f.Status == finding.Fail) {
-			fmt.Fprintf(w, "  %s %s\n", p.Dim("fix:"), f.Fix)
+			fmt.Fprintf(w, "%s  %s %s\n", o.Indent, p.Dim("fix:"), f.Fix)
+		}
+	}
+}
+
+// Notes prints the findings of a step that produced something (issuing a
+// certificate) as remarks for stderr, status first: a PASS is
+// "note: message", a WARN or FAIL is "STATUS: message" followed by an
+// indented "fix: COMMAND" line when it carries a fix; SKIP is not shown.
+func (p Painter) Notes(w io.Writer, list finding.List) {
+	for _, f := range list {
+		switch f.Status {
+		case finding.Pass:
+			fmt.Fprintf(w, "note: %s\n", f.Message)
+		case finding.Warn, finding.Fail:
+			fmt.Fprintf(w, "%s: %s\n", p.Status(f.Status), f.Message)
+			if f.Fix != "" {
+				fmt.Fprintf(w, "  %s %s\n", p.Dim("fix:"), f.Fix)
+			}
 		}
 	}
 }

@@ -59,3 +59,46 @@ func TestJSONKeepsShellCommandsReadable(t *testing.T) {
 		t.Errorf("got %q, want %q", b.String(), want)
 	}
 }
+
+func TestFindingsWithIDsAndIndent(t *testing.T) {
+	list := finding.List{
+		{ID: "tcp-refused", Scope: "TARGET", Status: finding.Fail, Message: "refused", Fix: "start libvirtd"},
+		{ID: "tls13", Scope: "TARGET", Status: finding.Pass, Message: "TLS 1.3", Fix: "never shown"},
+		{Scope: "NOID", Status: finding.Warn, Message: "no id"},
+	}
+	var b bytes.Buffer
+	Painter{}.FindingsWith(&b, list, FindingsOptions{Indent: "    ", ByID: true})
+	want := `    tcp-refused: refused: FAIL
+      fix: start libvirtd
+    tls13: TLS 1.3: PASS
+    no id: WARN
+`
+	if b.String() != want {
+		t.Errorf("got:\n%s\nwant:\n%s", b.String(), want)
+	}
+	var z, f bytes.Buffer
+	Painter{}.FindingsWith(&z, list, FindingsOptions{})
+	Findings(&f, list)
+	if z.String() != f.String() {
+		t.Errorf("zero options differ from Findings:\n%s\nvs\n%s", z.String(), f.String())
+	}
+}
+
+func TestNotesPutStatusFirst(t *testing.T) {
+	list := finding.List{
+		{Status: finding.Pass, Message: "key usage set", Fix: "never shown"},
+		{Status: finding.Warn, Message: "short validity", Fix: "use --days 365"},
+		{Status: finding.Fail, Message: "no fix"},
+		{Status: finding.Skip, Message: "not shown"},
+	}
+	var b bytes.Buffer
+	Painter{}.Notes(&b, list)
+	want := `note: key usage set
+WARN: short validity
+  fix: use --days 365
+FAIL: no fix
+`
+	if b.String() != want {
+		t.Errorf("got:\n%s\nwant:\n%s", b.String(), want)
+	}
+}
