@@ -34,7 +34,7 @@ func ReadPrivateKeyFile(path string) (crypto.Signer, error) {
 		return nil, fmt.Errorf("%s: larger than %d bytes, not a private key file", path, MaxKeyFileSize)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("%s: cannot read private key: %w", path, err)
+		return nil, &ReadError{Path: path, Err: err}
 	}
 	key, err := ParsePrivateKeyPEM(data)
 	if err != nil {
@@ -86,6 +86,17 @@ func ParsePrivateKeyPEM(data []byte) (crypto.Signer, error) {
 	}
 	return nil, notKey("not a PEM private key (no -----BEGIN ... PRIVATE KEY----- block)")
 }
+
+// ReadError is ReadPrivateKeyFile's error for a key file that cannot be
+// read at all (missing, permission denied, not a regular file). Err is the
+// operating system's cause without the "open PATH:" prefix.
+type ReadError struct {
+	Path string
+	Err  error
+}
+
+func (e *ReadError) Error() string { return e.Path + ": cannot read private key: " + e.Err.Error() }
+func (e *ReadError) Unwrap() error { return e.Err }
 
 // notKey is an error that says what was found instead of a key and is
 // ErrNotPrivateKey for errors.Is.

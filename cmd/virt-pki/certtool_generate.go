@@ -14,6 +14,7 @@ import (
 
 	"github.com/virt-pki/virt-pki/ca"
 	"github.com/virt-pki/virt-pki/certtext"
+	"github.com/virt-pki/virt-pki/internal/fileread"
 	"github.com/virt-pki/virt-pki/issue"
 	"github.com/virt-pki/virt-pki/keys"
 	"github.com/virt-pki/virt-pki/libvirtcert"
@@ -30,7 +31,9 @@ func certtoolTemplate(a *certtoolArgs, info io.Writer) (*templates.Template, err
 		return nil, ctUsage("certtool: interactive mode is not supported; give --template FILE (an empty file gives certtool's defaults)")
 	}
 	if _, err := os.Stat(path); err != nil {
-		return nil, ctFail("configFileLoad: No such file or directory\nError loading template: %s", path)
+		// certtool's two lines, with the real cause ("No such file or
+		// directory", "Permission denied", ...).
+		return nil, ctFail("configFileLoad: %s\nError loading template: %s", capitalize(fileread.Cause(err).Error()), path)
 	}
 	t, err := templates.ParseFile(path)
 	if err != nil {
@@ -45,24 +48,31 @@ func certtoolTemplate(a *certtoolArgs, info io.Writer) (*templates.Template, err
 // certtoolReadKey reads a private key option with certtool's error texts.
 func certtoolReadKey(a *certtoolArgs, opt string) (crypto.Signer, error) {
 	path := a.values[opt]
-	if _, err := os.Stat(path); err != nil {
-		return nil, ctFail("error reading file at --%s: %s", opt, path)
-	}
 	key, err := keys.ReadPrivateKeyFile(path)
 	if err != nil {
-		if errors.Is(err, keys.ErrNotPrivateKey) {
-			// certtool's line, then what is actually in the file.
-			return nil, ctFail("error loading file at --%s: %s: The requested data were not available.\n(%v)", opt, path, err)
-		}
-		return nil, ctFail("error loading file at --%s: %v", opt, err)
+		return nil, certtoolKeyError(opt, path, err)
 	}
 	return key, nil
 }
 
-// certtoolLoadCA loads and checks the CA. Beyond certtool, a CA key that
-// does not belong to the CA certificate, and a CA certificate that is not a
-// CA, is not valid now or may not sign certificates, are refused: certtool
-// would write a certificate that never verifies.
+// certtoolKeyError words an error of keys.ReadPrivateKeyFile as certtool
+// does, adding the actual cause on the same line.
+func certtoolKeyError(opt, path string, err error) error {
+	var re *keys.ReadError
+	switch {
+	case errors.As(err, &re):
+		return ctFail("error reading file at --%s: %s: %v", opt, path, re.Err)
+	case errors.Is(err, keys.ErrNotPrivateKey):
+		return ctFail("error loading file at --%s: %s: The requested data were not available. (%s)", opt, path, strings.TrimPrefix(err.Error(), path+": "))
+	}
+	return ctFail("error loading file at --%s: %v", opt, err)
+}
+
+// certtoolLoadCA loads and checks the CA with ca.LoadAt and words its
+// problems as certtool does. Beyond certtool, a CA key that does not belong
+// to the CA certificate, and a CA certificate that is not a CA, is not
+// valid now or may not sign certificates, are refused: certtool would
+// write a certificate that never verifies.
 func certtoolLoadCA(a *certtoolArgs) (*ca.CA, error) {
 	if !a.has("load-ca-privkey") {
 		return nil, ctFail("missing --load-ca-privkey")
@@ -70,58 +80,53 @@ func certtoolLoadCA(a *certtoolArgs) (*ca.CA, error) {
 	if !a.has("load-ca-certificate") {
 		return nil, ctFail("missing --load-ca-certificate")
 	}
-	certPath := a.values["load-ca-certificate"]
-	data, err := os.ReadFile(certPath)
-	if err != nil {
-		return nil, ctFail("error reading file at --load-ca-certificate: %s", certPath)
+	certPath, keyPath := a.values["load-ca-certificate"], a.values["load-ca-privkey"]
+	authority, err := ca.LoadAt(certPath, keyPath, time.Now())
+	var ce *ca.Error
+	if err == nil || !errors.As(err, &ce) {
+		return authority, err
 	}
-	certs, err := libvirtcert.ParseCertificates(certPath, data)
-	if err != nil {
-		return nil, ctFail("error importing CA certificate: %s: Base64 unexpected header error.", certPath)
-	}
-	key, err := certtoolReadKey(a, "load-ca-privkey")
-	if err != nil {
-		return nil, err
-	}
-	for _, c := range certs {
-		if keys.MatchesCertificate(key, c) {
-			if err := ca.Check(c, certPath, time.Now()); err != nil {
-				return nil, ctFail("%v", err)
-			}
-			return &ca.CA{Cert: c, Key: key, CertPath: certPath, KeyPath: a.values["load-ca-privkey"]}, nil
+	switch ce.ID {
+	case ca.IDUnreadable:
+		var fe *libvirtcert.FileError
+		if errors.As(err, &fe) && fe.Cause != nil {
+			return nil, ctFail("error reading file at --load-ca-certificate: %s: %v", certPath, fe.Cause)
 		}
+		return nil, ctFail("error reading file at --load-ca-certificate: %s: %s", certPath, ce.Msg)
+	case ca.IDNoCertificate:
+		return nil, ctFail("error importing CA certificate: %s: Base64 unexpected header error. (%s)", certPath, ce.Msg)
+	case ca.IDBadKey:
+		return nil, certtoolKeyError("load-ca-privkey", keyPath, ce.Err)
+	case ca.IDKeyMismatch:
+		return nil, ctFail("%s: the CA private key does not belong to the CA certificate %s; certtool would sign anyway and write a certificate that never verifies", keyPath, certPath)
 	}
-	return nil, ctFail("%s: the CA private key does not belong to the CA certificate %s; certtool would sign anyway and write a certificate that never verifies", a.values["load-ca-privkey"], certPath)
+	return nil, ctFail("%v", err)
 }
 
-// certtoolHash applies --hash to the certificate's signature algorithm.
+// certtoolHash applies --hash to the signature algorithm with certtool's
+// error texts.
 func certtoolHash(a *certtoolArgs, alg x509.SignatureAlgorithm) (x509.SignatureAlgorithm, error) {
 	h, ok := a.values["hash"]
 	if !ok {
 		return alg, nil
 	}
-	h = strings.ToUpper(strings.ReplaceAll(h, "-", ""))
-	table := map[x509.SignatureAlgorithm]map[string]x509.SignatureAlgorithm{
-		x509.SHA256WithRSA:   {"SHA256": x509.SHA256WithRSA, "SHA384": x509.SHA384WithRSA, "SHA512": x509.SHA512WithRSA},
-		x509.SHA384WithRSA:   {"SHA256": x509.SHA256WithRSA, "SHA384": x509.SHA384WithRSA, "SHA512": x509.SHA512WithRSA},
-		x509.SHA512WithRSA:   {"SHA256": x509.SHA256WithRSA, "SHA384": x509.SHA384WithRSA, "SHA512": x509.SHA512WithRSA},
-		x509.ECDSAWithSHA256: {"SHA256": x509.ECDSAWithSHA256, "SHA384": x509.ECDSAWithSHA384, "SHA512": x509.ECDSAWithSHA512},
-		x509.ECDSAWithSHA384: {"SHA256": x509.ECDSAWithSHA256, "SHA384": x509.ECDSAWithSHA384, "SHA512": x509.ECDSAWithSHA512},
-		x509.ECDSAWithSHA512: {"SHA256": x509.ECDSAWithSHA256, "SHA384": x509.ECDSAWithSHA384, "SHA512": x509.ECDSAWithSHA512},
+	v, err := keys.SignatureAlgorithmWithHash(alg, h)
+	switch {
+	case errors.Is(err, keys.ErrBrokenHash):
+		return alg, ctFail("--hash %s: virt-pki does not sign with broken hashes; use sha256 or stronger", h)
+	case err != nil:
+		return alg, ctFail("invalid hash: %s", h)
 	}
-	switch h {
-	case "MD5", "SHA1", "RMD160":
-		return alg, ctFail("--hash %s: virt-pki does not sign with broken hashes; use sha256 or stronger", a.values["hash"])
+	return v, nil
+}
+
+// capitalize upper-cases the first letter of an operating system error,
+// as strerror(3) words it ("No such file or directory").
+func capitalize(s string) string {
+	if s == "" || s[0] < 'a' || s[0] > 'z' {
+		return s
 	}
-	if m, ok := table[alg]; ok {
-		if v, ok := m[h]; ok {
-			return v, nil
-		}
-	}
-	if alg == x509.PureEd25519 {
-		return alg, nil // EdDSA has its own hash; certtool ignores --hash too
-	}
-	return alg, ctFail("invalid hash: %s", a.values["hash"])
+	return string(s[0]-'a'+'A') + s[1:]
 }
 
 func certtoolGenerateCertificate(a *certtoolArgs, stdout, info io.Writer) error {
@@ -196,30 +201,18 @@ func certtoolGenerateCertificate(a *certtoolArgs, stdout, info io.Writer) error 
 	return certtoolWrite(a, stdout, ca.EncodeCertificate(cert), 0o644, false)
 }
 
+// certtoolReadRequest reads --load-request with certtool's error texts.
 func certtoolReadRequest(path string) (*x509.CertificateRequest, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, ctFail("error reading file at --load-request: %s", path)
-	}
-	rest := data
-	for {
-		var b *pem.Block
-		b, rest = pem.Decode(rest)
-		if b == nil {
-			return nil, ctFail("error loading file at --load-request: %s: The requested data were not available.", path)
-		}
-		if b.Type != "NEW CERTIFICATE REQUEST" && b.Type != "CERTIFICATE REQUEST" {
-			continue
-		}
-		csr, err := x509.ParseCertificateRequest(b.Bytes)
-		if err != nil {
-			return nil, ctFail("crq_import: %s: %v", path, err)
-		}
-		if err := csr.CheckSignature(); err != nil {
-			return nil, ctFail("%s: the request's self signature does not verify: %v", path, err)
-		}
+	csr, err := issue.ReadRequest(path)
+	switch {
+	case err == nil:
 		return csr, nil
+	case errors.Is(err, issue.ErrRequestUnreadable):
+		return nil, ctFail("error reading file at --load-request: %v", err)
+	case errors.Is(err, issue.ErrNoRequest):
+		return nil, ctFail("error loading file at --load-request: %s: The requested data were not available.", path)
 	}
+	return nil, ctFail("crq_import: %v", err)
 }
 
 func certtoolGenerateRequest(a *certtoolArgs, stdout, info io.Writer) error {

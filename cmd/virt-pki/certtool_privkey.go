@@ -56,11 +56,8 @@ func certtoolGeneratePrivkey(a *certtoolArgs, stdout, info io.Writer) error {
 	if err != nil {
 		return ctFail("%v", err)
 	}
-	if p.Algorithm == keys.RSA && p.Bits < 1024 {
-		return ctFail("RSA keys below 1024 bits are refused (asked for %d)", p.Bits)
-	}
-	if p.Algorithm == keys.ECDSA && p.Curve == "P-192" {
-		return ctFail("curve SECP192R1 is not supported; use --curve secp256r1 or a higher --sec-param")
+	if err := keys.CheckCerttoolParams(p); err != nil {
+		return ctFail("%v", err)
 	}
 	if path, ok := a.values["outfile"]; ok {
 		if _, err := os.Lstat(path); err == nil {
