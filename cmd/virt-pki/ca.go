@@ -83,17 +83,9 @@ func runCAInit(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	guard := guardOutput(c.App.ErrWriter)
-	defer guard.stop()
-	undo, err := ca.EnsureDir(out)
-	if err != nil {
-		return err
-	}
-	guard.addUndo(undo)
 	certPath, keyPath := filepath.Join(out, ca.CertFile), filepath.Join(out, ca.KeyFile)
 	files := created.Files(out)
-	if err := guard.writeFiles(files, c.Bool("force")); err != nil {
-		undo()
+	if err := writeOutputSet(c.App.ErrWriter, []string{out}, files, c.Bool("force")); err != nil {
 		return err
 	}
 	subject, _ := libvirtcert.SubjectDN(created.Cert)

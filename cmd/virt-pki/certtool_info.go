@@ -36,14 +36,25 @@ func certtoolWrite(a *certtoolArgs, stdout io.Writer, data []byte, mode os.FileM
 	return nil
 }
 
-func certtoolCertificateInfo(a *certtoolArgs, stdout io.Writer) error {
+// certtoolReadCertificates reads the certificates of --infile (or
+// --load-certificate, or stdin) with certtool's error for a file that
+// holds none.
+func certtoolReadCertificates(a *certtoolArgs) ([]*x509.Certificate, error) {
 	data, path, err := certtoolReadInput(a, os.Stdin, "load-certificate")
 	if err != nil {
-		return err
+		return nil, err
 	}
 	certs, err := libvirtcert.ParseCertificates(path, data)
 	if err != nil {
-		return ctFail("import error: No certificate was found.")
+		return nil, ctFail("import error: No certificate was found.")
+	}
+	return certs, nil
+}
+
+func certtoolCertificateInfo(a *certtoolArgs, stdout io.Writer) error {
+	certs, err := certtoolReadCertificates(a)
+	if err != nil {
+		return err
 	}
 	var b strings.Builder
 	for _, c := range certs {
@@ -115,13 +126,9 @@ func certtoolWriteVerification(a *certtoolArgs, stdout io.Writer, chain, cas []*
 }
 
 func certtoolKeyID(a *certtoolArgs, stdout io.Writer) error {
-	data, path, err := certtoolReadInput(a, os.Stdin, "load-certificate")
+	certs, err := certtoolReadCertificates(a)
 	if err != nil {
 		return err
-	}
-	certs, err := libvirtcert.ParseCertificates(path, data)
-	if err != nil {
-		return ctFail("import error: No certificate was found.")
 	}
 	var sum [20]byte
 	if a.command == "key-id" {

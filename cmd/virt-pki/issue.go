@@ -140,16 +140,8 @@ func runIssue(c *cli.Context, role libvirtcert.Role) error {
 		return err
 	}
 	res.Findings = append(flagFindings, res.Findings...)
-	guard := guardOutput(c.App.ErrWriter)
-	defer guard.stop()
-	undo, err := ca.EnsureDir(out)
-	if err != nil {
-		return err
-	}
-	guard.addUndo(undo)
 	files := res.Files(out)
-	if err := guard.writeFiles(files, c.Bool("force")); err != nil {
-		undo()
+	if err := writeOutputSet(c.App.ErrWriter, []string{out}, files, c.Bool("force")); err != nil {
 		return err
 	}
 	if jsonRequested(c) {

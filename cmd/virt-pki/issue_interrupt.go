@@ -70,6 +70,36 @@ func (g *outputGuard) stop() {
 	close(g.done)
 }
 
+// writeOutputSet writes files as one set under an outputGuard: it creates
+// dirs (parents first), writes the files all or nothing, and on failure or
+// interrupt removes the directories it created, innermost first.
+func writeOutputSet(stderr io.Writer, dirs []string, files []ca.File, force bool) error {
+	guard := guardOutput(stderr)
+	defer guard.stop()
+	var undo []func()
+	for _, d := range dirs {
+		u, err := ca.EnsureDir(d)
+		if err != nil {
+			runUndo(undo)
+			return err
+		}
+		undo = append(undo, u)
+		guard.addUndo(u)
+	}
+	if err := guard.writeFiles(files, force); err != nil {
+		runUndo(undo)
+		return err
+	}
+	return nil
+}
+
+// runUndo removes directories created for a failed run, innermost first.
+func runUndo(undo []func()) {
+	for i := len(undo) - 1; i >= 0; i-- {
+		undo[i]()
+	}
+}
+
 // removeStaleTemps removes the temporary files of names in dir that a
 // killed run left behind, and says so on stderr.
 func removeStaleTemps(stderr io.Writer, dir string, names ...string) error {

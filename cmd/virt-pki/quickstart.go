@@ -71,32 +71,12 @@ func runQuickstart(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	guard := guardOutput(c.App.ErrWriter)
-	defer guard.stop()
-	var undo []func()
-	for _, d := range append([]string{out}, order...) {
-		u, err := ca.EnsureDir(d)
-		if err != nil {
-			runUndo(undo)
-			return err
-		}
-		undo = append(undo, u)
-		guard.addUndo(u)
-	}
-	if err := guard.writeFiles(res.Files, c.Bool("force")); err != nil {
-		runUndo(undo)
+	if err := writeOutputSet(c.App.ErrWriter, append([]string{out}, order...), res.Files, c.Bool("force")); err != nil {
 		return err
 	}
 	writeNotes(c.App.ErrWriter, res.Findings)
 	writeQuickstartNext(c.App.Writer, out, host, res)
 	return nil
-}
-
-// runUndo removes directories created for a failed run, innermost first.
-func runUndo(undo []func()) {
-	for i := len(undo) - 1; i >= 0; i-- {
-		undo[i]()
-	}
 }
 
 func writeQuickstartNext(w io.Writer, out string, host issue.Host, res *issue.QuickstartResult) {
