@@ -1,7 +1,6 @@
 package libvirtcert
 
 import (
-	"crypto/rand"
 	"crypto/x509"
 	"encoding/pem"
 	"errors"
@@ -12,32 +11,17 @@ import (
 	"strings"
 	"syscall"
 	"testing"
-	"time"
 
 	"github.com/virt-pki/virt-pki/internal/pkitest"
 )
-
-// newCRL returns the DER of a CRL signed by ca revoking serials.
-func newCRL(t testing.TB, ca *pkitest.Cert, serials ...*big.Int) []byte {
-	t.Helper()
-	tmpl := &x509.RevocationList{Number: big.NewInt(1), ThisUpdate: time.Now().Add(-time.Hour), NextUpdate: time.Now().Add(24 * time.Hour)}
-	for _, s := range serials {
-		tmpl.RevokedCertificateEntries = append(tmpl.RevokedCertificateEntries, x509.RevocationListEntry{SerialNumber: s, RevocationTime: time.Now().Add(-time.Hour)})
-	}
-	der, err := x509.CreateRevocationList(rand.Reader, tmpl, ca.Cert, ca.Key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return der
-}
 
 func crlPEM(der []byte) []byte { return pem.EncodeToMemory(&pem.Block{Type: "X509 CRL", Bytes: der}) }
 
 func TestParseCRLsReadsEveryCRLBlockAndSkipsOthers(t *testing.T) {
 	ca1, ca2 := pkitest.CA(t, "CA one"), pkitest.CA(t, "CA two")
 	data := append([]byte("comment before\n"), ca1.CertPEM()...)
-	data = append(data, crlPEM(newCRL(t, ca1, big.NewInt(7)))...)
-	data = append(data, crlPEM(newCRL(t, ca2))...)
+	data = append(data, crlPEM(pkitest.CRL(t, ca1, big.NewInt(7)))...)
+	data = append(data, crlPEM(pkitest.CRL(t, ca2))...)
 	lists, err := ParseCRLs("crl.pem", data)
 	if err != nil {
 		t.Fatal(err)
@@ -52,7 +36,7 @@ func TestParseCRLsReadsEveryCRLBlockAndSkipsOthers(t *testing.T) {
 
 func TestParseCRLsRefusals(t *testing.T) {
 	ca := pkitest.CA(t, "Test CA")
-	der := newCRL(t, ca)
+	der := pkitest.CRL(t, ca)
 	good := crlPEM(der)
 	secondLine := strings.Count(string(good), "\n") + 2 // after a blank line
 	broken := pem.EncodeToMemory(&pem.Block{Type: "X509 CRL", Bytes: []byte{0x30, 0x03, 0x02, 0x01, 0x00}})
@@ -96,7 +80,7 @@ func TestParseCRLsRefusals(t *testing.T) {
 func TestReadCRLsFileErrors(t *testing.T) {
 	dir := t.TempDir()
 	ca := pkitest.CA(t, "Test CA")
-	good := pkitest.WriteFile(t, dir, "cacrl.pem", crlPEM(newCRL(t, ca, big.NewInt(3))), 0o644)
+	good := pkitest.WriteFile(t, dir, "cacrl.pem", crlPEM(pkitest.CRL(t, ca, big.NewInt(3))), 0o644)
 	if lists, err := ReadCRLs(good); err != nil || len(lists) != 1 || len(lists[0].RevokedCertificateEntries) != 1 {
 		t.Fatalf("ReadCRLs(good) = %v, %v", lists, err)
 	}
@@ -108,11 +92,11 @@ func TestReadCRLsFileErrors(t *testing.T) {
 
 	// libvirt has no 64 KiB cap for CRLs (GnuTLS reads them whole): a
 	// large CRL is read; only one past MaxCRLFileSize is refused.
-	large := append(crlPEM(newCRL(t, ca)), make([]byte, 2*MaxFileSize)...)
+	large := append(crlPEM(pkitest.CRL(t, ca)), make([]byte, 2*MaxFileSize)...)
 	if lists, err := ReadCRLs(pkitest.WriteFile(t, dir, "large.pem", large, 0o644)); err != nil || len(lists) != 1 {
 		t.Errorf("CRL file over 64 KiB: %v, %v", lists, err)
 	}
-	oversized := append(crlPEM(newCRL(t, ca)), make([]byte, MaxCRLFileSize)...)
+	oversized := append(crlPEM(pkitest.CRL(t, ca)), make([]byte, MaxCRLFileSize)...)
 	_, err = ReadCRLs(pkitest.WriteFile(t, dir, "big.pem", oversized, 0o644))
 	if !errors.Is(err, ErrTooLarge) || !strings.Contains(err.Error(), fmt.Sprintf("larger than %d bytes", MaxCRLFileSize)) {
 		t.Errorf("oversized file: %v", err)
@@ -139,8 +123,8 @@ func TestRevoked(t *testing.T) {
 		}
 		return l
 	}
-	own := parse(newCRL(t, ca, leaf.Cert.SerialNumber))
-	foreign := parse(newCRL(t, other, leaf.Cert.SerialNumber, kept.Cert.SerialNumber))
+	own := parse(pkitest.CRL(t, ca, leaf.Cert.SerialNumber))
+	foreign := parse(pkitest.CRL(t, other, leaf.Cert.SerialNumber, kept.Cert.SerialNumber))
 
 	if e, ok := Revoked([]*x509.RevocationList{foreign, own}, leaf.Cert); !ok || e.SerialNumber.Cmp(leaf.Cert.SerialNumber) != 0 {
 		t.Errorf("leaf listed by its issuer's CRL: Revoked = %v, %v", e, ok)
@@ -155,7 +139,7 @@ func TestRevoked(t *testing.T) {
 
 func FuzzParseCRLs(f *testing.F) {
 	ca := pkitest.CA(f, "Fuzz CA")
-	der := newCRL(f, ca, big.NewInt(1))
+	der := pkitest.CRL(f, ca, big.NewInt(1))
 	f.Add(der)
 	f.Add(crlPEM(der))
 	f.Add(append(append(ca.CertPEM(), crlPEM(der)...), crlPEM(der)...))

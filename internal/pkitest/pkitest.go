@@ -269,3 +269,20 @@ func CopyFile(t testing.TB, from, to string, mode os.FileMode) {
 	}
 	WriteFile(t, filepath.Dir(to), filepath.Base(to), data, mode)
 }
+
+// CRL returns the DER of a current CRL (issued an hour ago, next update
+// in a day) signed by ca that revokes serials.
+func CRL(t testing.TB, ca *Cert, serials ...*big.Int) []byte {
+	t.Helper()
+	now := time.Now()
+	tmpl := &x509.RevocationList{Number: big.NewInt(1), ThisUpdate: now.Add(-time.Hour), NextUpdate: now.Add(24 * time.Hour)}
+	for _, s := range serials {
+		tmpl.RevokedCertificateEntries = append(tmpl.RevokedCertificateEntries,
+			x509.RevocationListEntry{SerialNumber: s, RevocationTime: now.Add(-time.Hour)})
+	}
+	der, err := x509.CreateRevocationList(rand.Reader, tmpl, ca.Cert, ca.Key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return der
+}
