@@ -201,6 +201,8 @@ func TestProbeAgainstLibvirtd(t *testing.T) {
 	denyD := probeDaemon(t, ca, good, reversed)
 	otherD := probeDaemon(t, ca, otherNames, nil)
 	cnD := probeDaemon(t, ca, cnOnly, nil)
+	// A server whose certificate comes from a CA the client does not trust.
+	unknownD := probeDaemon(t, otherCA, pkitest.Server(t, otherCA, "localhost", "localhost", "127.0.0.1"), nil)
 	plainD := libvirttest.StartPlainTCP(t)
 	closed := probeClosedPort(t)
 
@@ -294,6 +296,9 @@ func TestProbeAgainstLibvirtd(t *testing.T) {
 		{name: "cn-only-by-ip", uri: cnD.URI("127.0.0.1", goodPKI), ports: []int{cnD.Port}, dirs: []string{goodPKI},
 			virshSays: "owner does not match the hostname 127.0.0.1",
 			check:     all(identity(false), mustFinding("server-hostname", "FAIL"))},
+		{name: "server-unknown-ca", uri: unknownD.URI("localhost", goodPKI), ports: []int{unknownD.Port}, dirs: []string{goodPKI},
+			virshSays: "Failed to verify peer's certificate",
+			check:     all(identity(false), mustFinding("server-chain", "FAIL"), mustFinding("server-hostname", "PASS"))},
 		{name: "plain-tcp-port", uri: plainD.URI("127.0.0.1", goodPKI), ports: []int{plainD.Port}, dirs: []string{goodPKI},
 			virshSays: "TLS handshake failed",
 			check:     all(accepted(nil), mustFinding("plain-tcp-port", "FAIL"))},

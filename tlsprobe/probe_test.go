@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/pem"
 	"math/big"
 	"path/filepath"
@@ -244,5 +245,37 @@ func TestNoVerifyDowngradesIdentityFailures(t *testing.T) {
 	r = probeURI(t, Options{}, base+"&no_verify=1")
 	if status(r, "server-hostname") != finding.Warn || status(r, "no-verify") != finding.Warn || !r.OK() || r.ServerIdentityOK {
 		t.Errorf("with no_verify=1: ok=%v identity=%v %+v", r.OK(), r.ServerIdentityOK, r.Findings)
+	}
+}
+
+// TestServerIdentityNeedsAVerifiedChain: server_identity_ok is the libvirt
+// client's verdict on the server certificate, so a certificate for the
+// right host name that does not verify (unknown CA, expired, no CA file)
+// is not an identity the client accepts.
+func TestServerIdentityNeedsAVerifiedChain(t *testing.T) {
+	ca := pkitest.CA(t, "Probe CA")
+	other := pkitest.CA(t, "Other CA")
+	client := pkitest.Client(t, ca, clientName())
+	expired := pkitest.New(t, pkitest.Spec{Subject: pkix.Name{CommonName: "localhost"}, DNS: []string{"localhost"}, IsCA: pkitest.Bool(false), BCCrit: true,
+		KeyUsage: x509.KeyUsageDigitalSignature | x509.KeyUsageKeyEncipherment, KUCrit: true,
+		NotBefore: time.Now().Add(-48 * time.Hour), NotAfter: time.Now().Add(-24 * time.Hour)}, ca)
+	for _, tc := range []struct {
+		name string
+		srv  *pkitest.Cert
+		id   string
+	}{
+		{"unknown CA", pkitest.Server(t, other, "localhost", "localhost"), "server-chain"},
+		{"expired", expired, "server-chain"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := startFake(t, tc.srv, ca, nil)
+			r := probeURI(t, Options{}, "test+tls://localhost:"+itoa(s.Port())+"/default?pkipath="+pkiDir(t, ca, client))
+			if status(r, tc.id) != finding.Fail || status(r, "server-hostname") != finding.Pass {
+				t.Fatalf("findings %+v", r.Findings)
+			}
+			if r.ChainOK || r.ServerIdentityOK {
+				t.Errorf("chain_ok=%v server_identity_ok=%v; libvirt refuses this certificate", r.ChainOK, r.ServerIdentityOK)
+			}
+		})
 	}
 }

@@ -31,8 +31,10 @@ type Result struct {
 	Cipher      string     `json:"cipher"`
 	ServerChain []CertInfo `json:"server_chain"`
 	// ServerIdentityOK is the verdict a libvirt client reaches on the
-	// server certificate for the URI host: host name by GnuTLS's rules and
-	// libvirt's session checks (basic constraints, key usage, purpose).
+	// server certificate for the URI host: true only when the chain
+	// verifies against the CA file (ChainOK: issuer, signatures, validity,
+	// revocation), the host name matches by GnuTLS's rules and libvirt's
+	// session checks (basic constraints, key usage, purpose) pass.
 	ServerIdentityOK bool `json:"server_identity_ok"`
 	// ChainOK tells whether the server certificate verifies against the CA
 	// file (issuer, signatures, validity), as GnuTLS does for libvirt.

@@ -26,7 +26,6 @@ func (d *diagnosis) server(chain []*x509.Certificate) {
 	leaf := chain[0]
 	v := JudgeServer(chain, d.creds.cas, d.t.Host, d.now, d.p.opts.Rules)
 	d.r.ChainOK = v.ChainOK() && d.creds.caErr == nil
-	d.r.ServerIdentityOK = v.IdentityOK()
 	sev := d.severity()
 	libvirtSays := ""
 	if v.LibvirtError != "" {
@@ -57,6 +56,11 @@ func (d *diagnosis) server(chain []*x509.Certificate) {
 		d.add(finding.Finding{ID: "server-chain", Status: finding.Pass,
 			Message: fmt.Sprintf("server certificate chain verifies against %s (valid until %s)", d.creds.report.CACert, leaf.NotAfter.UTC().Format(time.RFC3339))})
 	}
+
+	// The libvirt client refuses a certificate that does not verify
+	// (unknown CA, expired, revoked, no usable CA file) as firmly as one
+	// for another host.
+	d.r.ServerIdentityOK = d.r.ChainOK && v.IdentityOK()
 
 	names := strings.Join(v.Names, ", ")
 	if names == "" {
