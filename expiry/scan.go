@@ -19,11 +19,17 @@ import (
 	"github.com/virt-pki/virt-pki/tlsprobe"
 )
 
+// MaxWorkers is the largest Workers a scan accepts: beyond it more
+// workers only cost memory (each holds a read buffer), never time.
+const MaxWorkers = 1024
+
 // Options tune a scan.
 type Options struct {
 	Policy Policy
 	// Workers is how many files or endpoints are read at once; 0 means
-	// four per CPU (reading is I/O bound).
+	// four per CPU (reading is I/O bound). It is capped at MaxWorkers and,
+	// since workers start only when there is work for them, at the number
+	// of sources read.
 	Workers int
 	// Timeout bounds each live endpoint probe; 0 means 10 seconds.
 	Timeout time.Duration
@@ -32,6 +38,10 @@ type Options struct {
 	ServerChain func(ctx context.Context, target string, timeout time.Duration) ([]*x509.Certificate, error)
 	// MaxFileSize is the largest file read; 0 means 16 MiB.
 	MaxFileSize int64
+	// Progress, when set, is called with 1 after the records of each
+	// source (a file, an endpoint or a problem, as Count counts them)
+	// have been emitted, from the goroutine that calls emit.
+	Progress func(n int)
 }
 
 type job struct {
@@ -43,15 +53,16 @@ type job struct {
 // Scan reads every target with a bounded pool of workers and calls emit for
 // each record, from the calling goroutine, in completion order: the
 // records of one file or endpoint arrive together, in file order. Problems
-// with single sources (unreadable, garbage, unreachable, no match) are
-// Error records and never stop the scan. Directories are walked in batches,
-// so neither the walk nor the scan holds more than a few hundred entries
-// and Workers files at a time. Scan returns ctx's error if it was
-// cancelled.
+// with single sources (unreadable, garbage, unreachable, no match, a
+// named pipe or device named like a certificate in a directory) are Error
+// records and never stop the scan. Directories are walked in batches, so
+// neither the walk nor the scan holds more than a few hundred entries and
+// Workers files at a time. Scan returns ctx's error if it was cancelled.
 func Scan(ctx context.Context, targets []Target, opts Options, emit func(Record)) error {
 	if opts.Workers <= 0 {
 		opts.Workers = 4 * runtime.GOMAXPROCS(0)
 	}
+	opts.Workers = min(opts.Workers, MaxWorkers)
 	if opts.Timeout <= 0 {
 		opts.Timeout = 10 * time.Second
 	}
@@ -61,40 +72,68 @@ func Scan(ctx context.Context, targets []Target, opts Options, emit func(Record)
 	if opts.MaxFileSize <= 0 {
 		opts.MaxFileSize = 16 << 20
 	}
+	if opts.Progress == nil {
+		opts.Progress = func(int) {}
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 
-	jobs := make(chan job, opts.Workers)
-	results := make(chan []Record, opts.Workers)
+	// The channels stay small whatever Workers is: a worker waits for
+	// its result to be taken before it reads the next source.
+	jobs := make(chan job)
+	results := make(chan []Record, min(opts.Workers, 64))
 	var wg sync.WaitGroup
-	for range opts.Workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			var buf bytes.Buffer
-			for j := range jobs {
-				var recs []Record
-				if j.endpoint {
-					recs = probe(ctx, j.path, opts)
-				} else {
-					recs = readFile(j.path, &buf, opts, j.lenient)
-				}
-				if len(recs) == 0 {
-					continue
-				}
-				select {
-				case results <- recs:
-				case <-ctx.Done():
-					return
-				}
+	worker := func() {
+		defer wg.Done()
+		var buf bytes.Buffer
+		for j := range jobs {
+			var recs []Record
+			if j.endpoint {
+				recs = probe(ctx, j.path, opts)
+			} else {
+				recs = readFile(j.path, &buf, opts, j.lenient)
 			}
-		}()
+			select { // also when empty: the source is done
+			case results <- recs:
+			case <-ctx.Done():
+				return
+			}
+		}
 	}
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
 		defer close(jobs)
-		p := producer{ctx: ctx, jobs: jobs, results: results, seen: map[string]bool{}}
+		started := 0
+		p := producer{ctx: ctx, seen: map[string]bool{}}
+		p.sink = func(j job) bool {
+			// Hand the job to an idle worker, or start one while under
+			// the limit: never more workers than sources.
+			select {
+			case jobs <- j:
+				return true
+			default:
+			}
+			if started < opts.Workers {
+				started++
+				wg.Add(1)
+				go worker()
+			}
+			select {
+			case jobs <- j:
+				return true
+			case <-ctx.Done():
+				return false
+			}
+		}
+		p.problem = func(r Record) bool {
+			select {
+			case results <- []Record{r}:
+				return true
+			case <-ctx.Done():
+				return false
+			}
+		}
 		for _, t := range targets {
 			if !p.target(t) {
 				return
@@ -107,8 +146,25 @@ func Scan(ctx context.Context, targets []Target, opts Options, emit func(Record)
 		for _, r := range recs {
 			emit(r)
 		}
+		opts.Progress(1)
 	}
 	return ctx.Err()
+}
+
+// Count returns how many sources a Scan of targets would read or report
+// (files, endpoints and problems such as a pattern without a match), for a
+// progress display. It walks the directories but reads no file.
+func Count(ctx context.Context, targets []Target) int {
+	n := 0
+	p := producer{ctx: ctx, seen: map[string]bool{}}
+	p.sink = func(job) bool { n++; return ctx.Err() == nil }
+	p.problem = func(Record) bool { n++; return ctx.Err() == nil }
+	for _, t := range targets {
+		if !p.target(t) {
+			break
+		}
+	}
+	return n
 }
 
 // Collect scans and returns every record, sorted by Sort, with the summary.
@@ -123,31 +179,18 @@ func Collect(ctx context.Context, targets []Target, opts Options) ([]Record, Sum
 	return recs, sum, err
 }
 
-// producer turns targets into jobs; it reports the problems it meets itself.
+// producer turns targets into jobs for sink; it reports the problems it
+// meets itself through problem. Both return false when the scan stops.
 type producer struct {
 	ctx     context.Context
-	jobs    chan<- job
-	results chan<- []Record
+	sink    func(job) bool
+	problem func(Record) bool
 	seen    map[string]bool // files named explicitly, read once
 }
 
-func (p *producer) send(j job) bool {
-	select {
-	case p.jobs <- j:
-		return true
-	case <-p.ctx.Done():
-		return false
-	}
-}
+func (p *producer) send(j job) bool { return p.sink(j) }
 
-func (p *producer) report(r Record) bool {
-	select {
-	case p.results <- []Record{r}:
-		return true
-	case <-p.ctx.Done():
-		return false
-	}
-}
+func (p *producer) report(r Record) bool { return p.problem(r) }
 
 func (p *producer) target(t Target) bool {
 	switch t.Kind {
@@ -225,10 +268,15 @@ func (p *producer) walk(dir string) bool {
 			switch {
 			case typ.IsDir():
 				ok = p.walk(path)
-			case typ.IsRegular() && hasCertExtension(e.Name()):
+			case !hasCertExtension(e.Name()):
+				ok = true
+			case typ.IsRegular():
 				ok = p.send(job{path: path, lenient: true})
 			default:
-				ok = true
+				// A named pipe, device or socket named like a
+				// certificate: reading it would block or never end,
+				// skipping it would hide it.
+				ok = p.report(sourceError(path, fileread.NotRegularError(typ).Error()+", not read"))
 			}
 			if !ok {
 				return false

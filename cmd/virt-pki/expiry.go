@@ -16,6 +16,8 @@ import (
 
 	"github.com/virt-pki/virt-pki/expiry"
 	"github.com/virt-pki/virt-pki/internal/atomicfile"
+	"github.com/virt-pki/virt-pki/internal/progress"
+	"github.com/virt-pki/virt-pki/internal/termsafe"
 	"github.com/virt-pki/virt-pki/tlsprobe"
 )
 
@@ -74,7 +76,8 @@ record per certificate (about 450 bytes), never the certificate itself.`,
 			&cli.BoolFlag{Name: "strict", Usage: "exit 1 also when any source cannot be read or nothing is found (without it, only when no certificate could be checked at all)"},
 			&cli.StringFlag{Name: "root", Usage: "look for the host's layouts under `PREFIX` (no arguments only)"},
 			&cli.DurationFlag{Name: "timeout", Value: 10 * time.Second, Usage: "per-endpoint connection `TIMEOUT`"},
-			&cli.IntFlag{Name: "jobs", Aliases: []string{"concurrency"}, DefaultText: "4 per CPU", Usage: "read `N` files or endpoints at once"},
+			&cli.IntFlag{Name: "jobs", Aliases: []string{"concurrency"}, DefaultText: "4 per CPU", Usage: fmt.Sprintf("read `N` files or endpoints at once (1 to %d; never more than there are)", expiry.MaxWorkers)},
+			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress counter on standard error (shown only on a terminal, for runs over " + fmt.Sprint(progress.Threshold) + " sources)"},
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write the report atomically to `FILE` instead of standard output"},
 			&cli.BoolFlag{Name: "force", Usage: "let -o/--output replace an existing file"},
 			&cli.StringFlag{Name: "cert", Usage: "client certificate `FILE` for live endpoints instead of the one libvirt would locate (needs --key)"},
@@ -101,8 +104,11 @@ func runExpiry(c *cli.Context) error {
 	if (c.String("cert") == "") != (c.String("key") == "") {
 		return usagef("--cert and --key go together")
 	}
-	if c.IsSet("jobs") && c.Int("jobs") < 1 {
-		return usagef("--jobs must be positive")
+	if c.IsSet("jobs") && (c.Int("jobs") < 1 || c.Int("jobs") > expiry.MaxWorkers) {
+		return usagef("--jobs must be between 1 and %d", expiry.MaxWorkers)
+	}
+	if c.Duration("timeout") <= 0 {
+		return usagef("--timeout must be positive")
 	}
 	if c.IsSet("root") && c.NArg() > 0 {
 		return usagef("--root applies only when no PATH is given")
@@ -140,7 +146,16 @@ func runExpiry(c *cli.Context) error {
 		ServerChain: func(ctx context.Context, target string, _ time.Duration) ([]*x509.Certificate, error) {
 			return prober.ServerChain(ctx, target)
 		}}
-	sum, err := renderExpiry(ctx, out, format, c.Bool("sort"), known, targets, opts)
+	stderr := c.App.ErrWriter
+	var counter *progress.Counter
+	if progress.Enabled(stderr, c.Bool("quiet")) {
+		// Counting walks the directories once more, so only for a
+		// terminal that shows the count.
+		counter = progress.NewCounter(stderr, "expiry", expiry.Count(ctx, targets), false)
+		opts.Progress = counter.Add
+	}
+	sum, err := renderExpiry(ctx, out, format, c.Bool("sort"), known, targets, opts, counter)
+	counter.Done()
 	if err != nil {
 		return err
 	}
@@ -149,7 +164,6 @@ func runExpiry(c *cli.Context) error {
 	}
 
 	code, why := sum.ExitCode(c.Bool("strict"))
-	stderr := c.App.ErrWriter
 	switch {
 	case len(targets) == 0 && len(known) == 0:
 		fmt.Fprintln(stderr, "virt-pki: expiry: no certificate found in this host's libvirt and QEMU layouts")
@@ -227,11 +241,16 @@ func expiryOutput(c *cli.Context) (io.Writer, func(ok bool) error, error) {
 
 // renderExpiry scans and writes the report in format, known records
 // (found before scanning) included; sorted output keeps the records,
-// unsorted output streams them.
-func renderExpiry(ctx context.Context, w io.Writer, format string, sorted bool, known []expiry.Record, targets []expiry.Target, opts expiry.Options) (expiry.Summary, error) {
+// unsorted output streams them. counter (nil for none) is erased before
+// every line written.
+func renderExpiry(ctx context.Context, w io.Writer, format string, sorted bool, known []expiry.Record, targets []expiry.Target, opts expiry.Options, counter *progress.Counter) (expiry.Summary, error) {
 	var sum expiry.Summary
+	paint := newPainter(w)
+	if counter != nil {
+		w = erasing{w, counter}
+	}
 	if format == "table" {
-		t := &expiryTable{w: w, policy: opts.Policy, painter: newPainter(w), stream: !sorted}
+		t := &expiryTable{w: w, policy: opts.Policy, painter: paint, stream: !sorted}
 		err := expiry.ScanWith(ctx, known, targets, opts, func(r expiry.Record) {
 			sum.Add(r)
 			t.add(r)
@@ -282,6 +301,18 @@ func renderExpiry(ctx context.Context, w io.Writer, format string, sorted bool, 
 	return sum, nil
 }
 
+// erasing erases a progress counter before every write, so that results
+// never share a line with it on the terminal.
+type erasing struct {
+	w       io.Writer
+	counter *progress.Counter
+}
+
+func (e erasing) Write(p []byte) (int, error) {
+	e.counter.Done()
+	return e.w.Write(p)
+}
+
 // expiryTable renders records as an aligned table (sorted) or as lines as
 // they come (streaming), status words colored on a terminal.
 type expiryTable struct {
@@ -319,7 +350,8 @@ func (t *expiryTable) cells(r expiry.Record, paint bool) []string {
 	if paint {
 		status = t.paint(r.Status, status)
 	}
-	return []string{status, notAfter, days, r.Label(), r.Subject(), r.Reason}
+	// Paths, names and reasons come from files and peers: escaped.
+	return []string{status, notAfter, days, termsafe.String(r.Label()), termsafe.String(r.Subject()), termsafe.String(r.Reason)}
 }
 
 func (t *expiryTable) paint(s expiry.Status, text string) string {

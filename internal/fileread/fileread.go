@@ -41,9 +41,17 @@ func OpenRegular(path string) (*os.File, error) {
 	}
 	if !fi.Mode().IsRegular() {
 		f.Close()
-		return nil, fmt.Errorf("%w (%s)", ErrNotRegular, describeMode(fi.Mode()))
+		return nil, NotRegularError(fi.Mode())
 	}
 	return f, nil
+}
+
+// NotRegularError is the error OpenRegular returns for a file of mode m
+// that is not regular: it wraps ErrNotRegular and says what the file is
+// ("not a regular file (a named pipe)"). For callers that learn the type
+// from a directory listing and must not open the file.
+func NotRegularError(m fs.FileMode) error {
+	return fmt.Errorf("%w (%s)", ErrNotRegular, describeMode(m))
 }
 
 func describeMode(m fs.FileMode) string {
