@@ -35,7 +35,14 @@ type Options struct {
 	Rules libvirtcert.Options
 	// Now returns the current time (time.Now when nil).
 	Now func() time.Time
+	// Progress, when set, is called with 1 as ProbeAll finishes each
+	// target, from any goroutine.
+	Progress func(n int)
 }
+
+// MaxConcurrency is the largest Concurrency a command line should accept:
+// each probe holds two connections, and more only exhausts descriptors.
+const MaxConcurrency = 1024
 
 // Prober probes libvirt TLS endpoints. It is safe for concurrent use and
 // loads each set of credential files once.
@@ -81,6 +88,9 @@ func (p *Prober) ProbeAll(ctx context.Context, targets []Target) []*Result {
 			defer wg.Done()
 			for i := range next {
 				out[i] = p.Probe(ctx, targets[i])
+				if p.opts.Progress != nil {
+					p.opts.Progress(1)
+				}
 			}
 		}()
 	}

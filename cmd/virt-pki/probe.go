@@ -12,7 +12,9 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/virt-pki/virt-pki/finding"
+	"github.com/virt-pki/virt-pki/internal/progress"
 	"github.com/virt-pki/virt-pki/internal/render"
+	"github.com/virt-pki/virt-pki/internal/termsafe"
 	"github.com/virt-pki/virt-pki/layout"
 	"github.com/virt-pki/virt-pki/tlsprobe"
 )
@@ -34,7 +36,8 @@ func init() {
 			&cli.StringFlag{Name: "key", Usage: "client private key file (with --cert)"},
 			&cli.StringFlag{Name: "connect", Usage: "dial `ADDR:PORT` instead, still judging the URI's host name (one target only)"},
 			&cli.StringFlag{Name: "targets", Usage: "read targets from `FILE`, one per line (# comments)"},
-			&cli.IntFlag{Name: "concurrency", Value: 32, Usage: "targets probed at once"},
+			&cli.IntFlag{Name: "concurrency", Value: 32, Usage: fmt.Sprintf("targets probed at once (1 to %d)", tlsprobe.MaxConcurrency)},
+			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress counter on standard error (shown only on a terminal, for runs over " + fmt.Sprint(progress.Threshold) + " targets)"},
 			&cli.DurationFlag{Name: "timeout", Value: 5 * time.Second, Usage: "time limit per target"},
 			&cli.BoolFlag{Name: "force-client-cert", Usage: "send our certificate even if its issuer is not in the server's acceptable CA list"},
 			&cli.StringFlag{Name: "libvirtd-conf", Usage: "the server's libvirtd.conf, to check our DN against its tls_allowed_dn_list"},
@@ -49,8 +52,8 @@ func probeAction(c *cli.Context) error {
 	if format != "text" && format != "json" {
 		return usagef("--format %q: want text or json", format)
 	}
-	if c.Int("concurrency") < 1 {
-		return usagef("--concurrency must be at least 1")
+	if n := c.Int("concurrency"); n < 1 || n > tlsprobe.MaxConcurrency {
+		return usagef("--concurrency must be between 1 and %d", tlsprobe.MaxConcurrency)
 	}
 	if c.Duration("timeout") <= 0 {
 		return usagef("--timeout must be positive")
@@ -109,7 +112,10 @@ func probeAction(c *cli.Context) error {
 		opts.AllowedDN, opts.AllowedDNSet, opts.AllowedDNFrom = dns, true, "--allowed-dn"
 	}
 
+	counter := progress.NewCounter(c.App.ErrWriter, "probe", len(targets), c.Bool("quiet"))
+	opts.Progress = counter.Add
 	results := tlsprobe.New(opts).ProbeAll(context.Background(), targets)
+	counter.Done()
 	out := c.App.Writer
 	if format == "json" {
 		if err := writeJSON(out, struct {
@@ -157,25 +163,27 @@ func readTargetsFile(path string) ([]string, error) {
 	return out, nil
 }
 
-// writeProbeText renders results for people.
+// writeProbeText renders results for people. Everything that comes from
+// the peer, the files or the command line is escaped (termsafe).
 func writeProbeText(w io.Writer, results []*tlsprobe.Result) {
 	p := newPainter(w)
+	esc := termsafe.String
 	failed := 0
 	for i, r := range results {
 		if i > 0 {
 			fmt.Fprintln(w)
 		}
-		fmt.Fprintf(w, "%s\n", r.Target)
-		fmt.Fprintf(w, "  address:     %s (host name judged: %s)\n", r.Address, r.Host)
+		fmt.Fprintf(w, "%s\n", esc(r.Target))
+		fmt.Fprintf(w, "  address:     %s (host name judged: %s)\n", esc(r.Address), esc(r.Host))
 		if r.Transport == tlsprobe.TransportTLS {
 			cr := r.Credentials
-			fmt.Fprintf(w, "  credentials: CA %s\n", cr.CACert)
-			fmt.Fprintf(w, "               client cert %s, key %s\n", cr.ClientCert, cr.ClientKey)
+			fmt.Fprintf(w, "  credentials: CA %s\n", esc(cr.CACert))
+			fmt.Fprintf(w, "               client cert %s, key %s\n", esc(cr.ClientCert), esc(cr.ClientKey))
 			if cr.CRL != "" {
-				fmt.Fprintf(w, "               CRL %s\n", cr.CRL)
+				fmt.Fprintf(w, "               CRL %s\n", esc(cr.CRL))
 			}
 			for _, why := range cr.Why {
-				fmt.Fprintf(w, "               %s\n", p.Dim("("+why+")"))
+				fmt.Fprintf(w, "               %s\n", p.Dim("("+esc(why)+")"))
 			}
 		}
 		fmt.Fprintf(w, "  tcp:         %s\n", r.TCP)
@@ -183,23 +191,23 @@ func writeProbeText(w io.Writer, results []*tlsprobe.Result) {
 			if h.OK {
 				fmt.Fprintf(w, "  %s:     handshake OK, %s\n", h.Version, h.Cipher)
 			} else if h.Error != "tcp" {
-				fmt.Fprintf(w, "  %s:     handshake failed (%s)\n", h.Version, h.Error)
+				fmt.Fprintf(w, "  %s:     handshake failed (%s)\n", h.Version, esc(h.Error))
 			}
 		}
 		for j, c := range r.ServerChain {
 			names := append(prefixed("DNS:", c.DNSNames), prefixed("IP:", c.IPAddresses)...)
-			fmt.Fprintf(w, "  server cert %d: %s\n", j, c.Subject)
-			fmt.Fprintf(w, "               issuer %s\n", c.Issuer)
-			fmt.Fprintf(w, "               valid %s to %s, names: %s\n", c.NotBefore.Format(time.RFC3339), c.NotAfter.Format(time.RFC3339), orNone(names))
+			fmt.Fprintf(w, "  server cert %d: %s\n", j, esc(c.Subject))
+			fmt.Fprintf(w, "               issuer %s\n", esc(c.Issuer))
+			fmt.Fprintf(w, "               valid %s to %s, names: %s\n", c.NotBefore.Format(time.RFC3339), c.NotAfter.Format(time.RFC3339), esc(orNone(names)))
 		}
 		if r.ClientAccepted != nil {
 			fmt.Fprintf(w, "  client cert: requested=%v sent=%v", r.ClientCertRequested, r.ClientCertSent)
 			if r.ClientDN != "" {
-				fmt.Fprintf(w, " (DN %s)", r.ClientDN)
+				fmt.Fprintf(w, " (DN %s)", esc(r.ClientDN))
 			}
 			fmt.Fprintln(w)
 			if len(r.AcceptableCAs) > 0 {
-				fmt.Fprintf(w, "               server accepts certificates from: %s\n", strings.Join(r.AcceptableCAs, "; "))
+				fmt.Fprintf(w, "               server accepts certificates from: %s\n", esc(strings.Join(r.AcceptableCAs, "; ")))
 			}
 		}
 		fmt.Fprintln(w, "  findings:")

@@ -14,6 +14,7 @@ import (
 	"github.com/mattn/go-isatty"
 
 	"github.com/virt-pki/virt-pki/finding"
+	"github.com/virt-pki/virt-pki/internal/termsafe"
 )
 
 // ColorFor reports whether output to w should be colored: only a terminal,
@@ -116,20 +117,22 @@ type FindingsOptions struct {
 // FindingsWith prints one line per finding, "LABEL: message: STATUS" where
 // LABEL is the scope (or the ID with o.ByID; no label when it is empty),
 // and under every WARN and FAIL that carries a fix an indented
-// "fix: COMMAND" line.
+// "fix: COMMAND" line. Labels, messages and fixes carry subjects, paths
+// and peer data: they are printed through termsafe.String.
 func (p Painter) FindingsWith(w io.Writer, list finding.List, o FindingsOptions) {
 	for _, f := range list {
 		label := f.Scope
 		if o.ByID {
 			label = f.ID
 		}
+		msg := termsafe.String(f.Message)
 		if label != "" {
-			fmt.Fprintf(w, "%s%s: %s: %s\n", o.Indent, label, f.Message, p.Status(f.Status))
+			fmt.Fprintf(w, "%s%s: %s: %s\n", o.Indent, termsafe.String(label), msg, p.Status(f.Status))
 		} else {
-			fmt.Fprintf(w, "%s%s: %s\n", o.Indent, f.Message, p.Status(f.Status))
+			fmt.Fprintf(w, "%s%s: %s\n", o.Indent, msg, p.Status(f.Status))
 		}
 		if f.Fix != "" && (f.Status == finding.Warn || f.Status == finding.Fail) {
-			fmt.Fprintf(w, "%s  %s %s\n", o.Indent, p.Dim("fix:"), f.Fix)
+			fmt.Fprintf(w, "%s  %s %s\n", o.Indent, p.Dim("fix:"), termsafe.String(f.Fix))
 		}
 	}
 }
@@ -142,11 +145,11 @@ func (p Painter) Notes(w io.Writer, list finding.List) {
 	for _, f := range list {
 		switch f.Status {
 		case finding.Pass:
-			fmt.Fprintf(w, "note: %s\n", f.Message)
+			fmt.Fprintf(w, "note: %s\n", termsafe.String(f.Message))
 		case finding.Warn, finding.Fail:
-			fmt.Fprintf(w, "%s: %s\n", p.Status(f.Status), f.Message)
+			fmt.Fprintf(w, "%s: %s\n", p.Status(f.Status), termsafe.String(f.Message))
 			if f.Fix != "" {
-				fmt.Fprintf(w, "  %s %s\n", p.Dim("fix:"), f.Fix)
+				fmt.Fprintf(w, "  %s %s\n", p.Dim("fix:"), termsafe.String(f.Fix))
 			}
 		}
 	}

@@ -102,3 +102,32 @@ FAIL: no fix
 		t.Errorf("got:\n%s\nwant:\n%s", b.String(), want)
 	}
 }
+
+// TestFindingsEscapeTerminalControls: messages, labels and fixes carry
+// subjects, paths and peer data; an ESC/OSC sequence in them is printed
+// escaped in finding lines and notes, never raw.
+func TestFindingsEscapeTerminalControls(t *testing.T) {
+	evil := "CN=x\x1b]0;pwned\x07\x1b[2J"
+	list := finding.List{
+		{ID: "id\x1b[1m", Scope: "SERVER", Status: finding.Fail, Message: "subject " + evil, Fix: "rm /tmp/" + evil},
+		{ID: "p", Status: finding.Pass, Message: "path " + evil},
+	}
+	var b bytes.Buffer
+	Findings(&b, list)
+	(Painter{}).FindingsWith(&b, list, FindingsOptions{ByID: true})
+	(Painter{}).Notes(&b, list)
+	out := b.String()
+	if strings.ContainsAny(out, "\x1b\x07") {
+		t.Fatalf("raw terminal controls in:\n%q", out)
+	}
+	for _, want := range []string{
+		`SERVER: subject CN=x\x1b]0;pwned\x07\x1b[2J: FAIL`,
+		`  fix: rm /tmp/CN=x\x1b]0;pwned\x07\x1b[2J`,
+		`id\x1b[1m: subject CN=x`,
+		`note: path CN=x\x1b]0;pwned\x07\x1b[2J`,
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+}
