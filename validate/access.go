@@ -66,7 +66,7 @@ func statObject(scope Scope, id string, o object) (finding.Finding, statResult) 
 		case errors.Is(err, syscall.ELOOP):
 			f.Status = finding.Fail
 			f.Message = fmt.Sprintf("%s %s is a symbolic link loop", o.what, o.path)
-			f.Fix = fmt.Sprintf("rm %s, then install the real file there", o.path)
+			f.Fix = fmt.Sprintf("rm %s, then install the real file there", shellQuote(o.path))
 		case errors.Is(err, fs.ErrPermission):
 			// audit.checkObject turns this into one finding per cause.
 			st.blocked = true
@@ -86,17 +86,18 @@ func statObject(scope Scope, id string, o object) (finding.Finding, statResult) 
 	case o.dir && !info.IsDir():
 		f.Status = finding.Fail
 		f.Message = fmt.Sprintf("%s %s is not a directory", o.what, o.path)
-		f.Fix = fmt.Sprintf("mv %s %s.bak && mkdir -m %04o %s", o.path, o.path, o.mode, o.path)
+		q := shellQuote(o.path)
+		f.Fix = fmt.Sprintf("mv %s %s.bak && mkdir -m %04o %s", q, q, o.mode, q)
 		return f, st
 	case !o.dir && info.IsDir():
 		f.Status = finding.Fail
 		f.Message = fmt.Sprintf("%s %s is a directory, not a file", o.what, o.path)
-		f.Fix = fmt.Sprintf("mv %s %s.bak, then install the file there", o.path, o.path)
+		f.Fix = fmt.Sprintf("mv %s %s.bak, then install the file there", shellQuote(o.path), shellQuote(o.path))
 		return f, st
 	case !o.dir && !info.Mode().IsRegular():
 		f.Status = finding.Fail
 		f.Message = fmt.Sprintf("%s %s is not a regular file (%s)", o.what, o.path, info.Mode().Type())
-		f.Fix = fmt.Sprintf("replace %s with a regular file", o.path)
+		f.Fix = fmt.Sprintf("replace %s with a regular file", shellQuote(o.path))
 		return f, st
 	}
 	st.exists = true
@@ -185,8 +186,8 @@ func judgeAccess(o object, st statResult) (finding.Status, string, string) {
 	want := o.mode.Perm()
 	have := fmt.Sprintf("%s %04o", ownerName(st.uid, st.gid), mode)
 	wantS := fmt.Sprintf("%s %04o", chownSpec(o.owner), want)
-	chown := fmt.Sprintf("chown %s %s", chownSpec(o.owner), o.path)
-	chmod := fmt.Sprintf("chmod %04o %s", want, o.path)
+	chown := fmt.Sprintf("chown %s %s", chownSpec(o.owner), shellQuote(o.path))
+	chmod := fmt.Sprintf("chmod %04o %s", want, shellQuote(o.path))
 
 	status := finding.Pass
 	var reasons []string

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"strconv"
 	"strings"
 
 	"github.com/virt-pki/virt-pki/layout"
@@ -82,13 +83,32 @@ func (a *audit) systemTarget() string {
 	return "--system"
 }
 
-// qemuTarget is the install flags for a QEMU directory.
+// qemuTarget is the install flags for a QEMU directory: its host path
+// (install puts --root in front of it again) and the group QEMU runs in,
+// so that install resolves the group this audit judged against.
 func (a *audit) qemuTarget(dir string) string {
-	t := "--qemu=" + shellQuote(dir)
+	t := "--qemu=" + shellQuote(hostPath(a.opts.Root, dir))
 	if a.opts.Root != "" && a.opts.Root != "/" {
 		t += " --root " + shellQuote(a.opts.Root)
 	}
+	if a.opts.QEMUGroup != "" {
+		t += " --qemu-group " + a.qemuChownGroup()
+	}
 	return t
+}
+
+// qemuChownGroup names the QEMU group for chown and install: its name on
+// the real host, its number below a root prefix (whose group database
+// the building host does not share) or when the name is unknown.
+func (a *audit) qemuChownGroup() string {
+	name := strings.TrimPrefix(a.opts.QEMUGroup, "+")
+	if name == "" || (a.opts.Root != "" && a.opts.Root != "/") || shellQuote(name) != name {
+		return strconv.Itoa(a.opts.QEMUGID)
+	}
+	if _, err := strconv.Atoi(name); err == nil {
+		return strconv.Itoa(a.opts.QEMUGID)
+	}
+	return name
 }
 
 // targetFor is the install flags for the files f uses: the audited layout,

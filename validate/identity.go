@@ -114,7 +114,7 @@ func (a *audit) clientFiles() idFiles {
 		if privKey := l.Base + "/private/" + layout.NameClientKey; exists(privKey) {
 			f.notes = append(f.notes, finding.Finding{ID: "client.user.private-dir", Scope: string(Client), Status: finding.Fail, Path: privKey,
 				Message: fmt.Sprintf("%s is never read: the per-user layout keeps the key directly in %s (no private/)", privKey, l.Base),
-				Fix:     fmt.Sprintf("mv %s %s && chmod 0600 %s", privKey, userKey, userKey)})
+				Fix:     fmt.Sprintf("mv %s %s && chmod 0600 %s", shellQuote(privKey), shellQuote(userKey), shellQuote(userKey))})
 		}
 	}
 	f.ca, f.crl, f.cert, f.key = c.CACert, c.CRL, c.ClientCert, c.ClientKey

@@ -201,7 +201,7 @@ func (a *audit) qemuDir(dir string) {
 	if a.opts.QEMUGroup != "" {
 		for i := range l.Files {
 			if l.Files[i].Owner.GID == a.opts.QEMUGID && l.Files[i].Owner.UID == 0 && a.opts.QEMUGID != 0 {
-				l.Files[i].Owner.Name = "root:" + a.opts.QEMUGroup
+				l.Files[i].Owner.Name = "root:" + a.qemuChownGroup()
 			}
 		}
 	}
@@ -226,7 +226,7 @@ func (a *audit) qemuDir(dir string) {
 			if wrong := a.libvirtNamed(l.Base, f.Role); wrong != "" {
 				a.add(finding.Finding{ID: id + ".access", Scope: string(s), Status: finding.Fail, Path: f.Path,
 					Message: fmt.Sprintf("%s is missing but %s exists: QEMU uses dashed names (%s), not libvirtd's", f.Path, wrong, base),
-					Fix:     fmt.Sprintf("mv %s %s", wrong, f.Path)})
+					Fix:     fmt.Sprintf("mv %s %s", shellQuote(wrong), shellQuote(f.Path))})
 				continue
 			}
 			st, why := finding.Fail, "QEMU cannot start TLS without it (\"Unable to access credentials "+f.Path+"\")"
@@ -333,7 +333,7 @@ func (a *audit) qemuReadable(id, path string, st statResult, group string) {
 	}
 	a.add(finding.Finding{ID: id + ".qemu-readable", Scope: string(QEMU), Status: finding.Fail, Path: path,
 		Message: fmt.Sprintf("QEMU runs in group %s and cannot read %s (%s %04o)", group, path, ownerName(st.uid, st.gid), mode),
-		Fix:     fmt.Sprintf("chown root:%s %s && chmod 0640 %s", group, path, path)})
+		Fix:     fmt.Sprintf("chown root:%s %s && chmod 0640 %s", a.qemuChownGroup(), shellQuote(path), shellQuote(path))})
 }
 
 // qemuIdentity runs the certificate checks of one QEMU side.

@@ -88,7 +88,7 @@ func (a *audit) checkDir(scope Scope, prefix string, l layout.Layout, d layout.D
 	name, what := dirName(l, d)
 	o := object{
 		path: d.Path, what: what, dir: true, mode: d.Mode, owner: d.Owner,
-		missingFix: fmt.Sprintf("install -d -m %04o -o %s -g %s %s", d.Mode.Perm(), nameOr(layout.UserName(d.Owner.UID), d.Owner.UID), nameOr(layout.GroupName(d.Owner.GID), d.Owner.GID), d.Path),
+		missingFix: fmt.Sprintf("install -d -m %04o -o %s -g %s %s", d.Mode.Perm(), nameOr(layout.UserName(d.Owner.UID), d.Owner.UID), nameOr(layout.GroupName(d.Owner.GID), d.Owner.GID), shellQuote(d.Path)),
 	}
 	if d.Mode.Perm()&0o005 != 0 {
 		o.strictNote = "other users cannot reach the files below it"
@@ -203,11 +203,11 @@ func (a *audit) userTrustNotes(l layout.Layout, caPath string) {
 		if exists(userCA.Path) {
 			f.Status = finding.Warn
 			f.Message = fmt.Sprintf("%s exists but libvirt never reads it (libvirt's documentation names this path; the code reads %s)", docCA, userCA.Path)
-			f.Fix = "rm " + docCA
+			f.Fix = "rm " + shellQuote(docCA)
 		} else {
 			f.Status = finding.Fail
 			f.Message = fmt.Sprintf("CA certificate at %s is never read: libvirt's documentation names this path but the code reads %s (and falls back to %s)", docCA, userCA.Path, caPath)
-			f.Fix = fmt.Sprintf("install -d -m 0700 %s && mv %s %s && chmod 0600 %s", filepath.Dir(userCA.Path), docCA, userCA.Path, userCA.Path)
+			f.Fix = fmt.Sprintf("install -d -m 0700 %s && mv %s %s && chmod 0600 %s", shellQuote(filepath.Dir(userCA.Path)), shellQuote(docCA), shellQuote(userCA.Path), shellQuote(userCA.Path))
 		}
 		a.add(f)
 	}
