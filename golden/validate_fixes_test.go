@@ -151,8 +151,8 @@ func TestValidateFixesWork(t *testing.T) {
 		}
 	}
 	type breakage struct {
-		name  string
-		id    string // the finding whose fix is run
+		name   string
+		id     string // the finding whose fix is run
 		break_ func(h fixHost) error
 	}
 	rm := func(rel string) func(fixHost) error {
@@ -216,7 +216,7 @@ func TestValidateFixesWork(t *testing.T) {
 			}
 			fix := h.fill(c.Fix, pki)
 			cmd := exec.Command("sh", "-c", fix)
-			cmd.Env, cmd.Dir = h.env, h.work // a wrongly relative path lands in the test's directory
+			cmd.Env, cmd.Dir = h.env, h.work     // a wrongly relative path lands in the test's directory
 			cmd.Stdin = strings.NewReader("y\n") // rm -i asks
 			if out, err := cmd.CombinedOutput(); err != nil {
 				t.Fatalf("the printed fix fails: %s\n%v\n%s", c.Fix, err, out)
