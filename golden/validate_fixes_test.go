@@ -151,9 +151,9 @@ func TestValidateFixesWork(t *testing.T) {
 		}
 	}
 	type breakage struct {
-		name   string
-		id     string // the finding whose fix is run
-		break_ func(h fixHost) error
+		name    string
+		id      string // the finding whose fix is run
+		breakIt func(h fixHost) error
 	}
 	rm := func(rel string) func(fixHost) error {
 		return func(h fixHost) error { return os.Remove(filepath.Join(h.root, rel)) }
@@ -203,7 +203,7 @@ func TestValidateFixesWork(t *testing.T) {
 	} {
 		t.Run(b.name, func(t *testing.T) {
 			h := newFixHost(t, pki)
-			if err := b.break_(h); err != nil {
+			if err := b.breakIt(h); err != nil {
 				t.Fatal(err)
 			}
 			before := h.validate(t)
