@@ -195,6 +195,9 @@ func TestValidateFixesWork(t *testing.T) {
 		{"QEMU certificate under libvirtd's name", "qemu[qemu].server-cert.pem.access", func(h fixHost) error {
 			return os.Rename(filepath.Join(h.root, "etc/pki/qemu/server-cert.pem"), filepath.Join(h.root, "etc/pki/qemu/servercert.pem"))
 		}},
+		{"qemu.conf names a missing directory", "qemu[qemu-other].conf.cert-dir-missing", func(h fixHost) error {
+			return os.WriteFile(filepath.Join(h.root, "etc/libvirt/qemu.conf"), []byte(`default_tls_x509_cert_dir = "/etc/pki/qemu-other"`+"\n"), 0o644)
+		}},
 		{"libvirtd.conf is a named pipe", "server.conf.read", func(h fixHost) error {
 			return syscall.Mkfifo(filepath.Join(h.root, "etc/libvirt/libvirtd.conf"), 0o644)
 		}},
