@@ -192,6 +192,9 @@ func TestValidateFixesWork(t *testing.T) {
 		{"server key of another certificate", "server.key.match", func(h fixHost) error {
 			return copyFile(filepath.Join(h.root, "etc/pki/libvirt/private/clientkey.pem"), filepath.Join(h.root, "etc/pki/libvirt/private/serverkey.pem"))
 		}},
+		{"QEMU key of another certificate", "qemu[qemu].server.key.match", func(h fixHost) error {
+			return copyFile(filepath.Join(h.root, "etc/pki/qemu/client-key.pem"), filepath.Join(h.root, "etc/pki/qemu/server-key.pem"))
+		}},
 		{"QEMU certificate under libvirtd's name", "qemu[qemu].server-cert.pem.access", func(h fixHost) error {
 			return os.Rename(filepath.Join(h.root, "etc/pki/qemu/server-cert.pem"), filepath.Join(h.root, "etc/pki/qemu/servercert.pem"))
 		}},
