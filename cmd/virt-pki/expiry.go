@@ -55,8 +55,11 @@ the handshake is abandoned once the server's certificates have arrived, and
 libvirtd logs one line: "authentication failed: TLS handshake failed The TLS
 connection was non-properly terminated."
 
-Unreadable files (named pipes and devices included), garbage and unreachable
-endpoints are reported (status "error") and the scan goes on.
+Unreadable files (named pipes and devices included, also when a directory
+holds them under a certificate's name), files over 16 MiB, garbage and
+unreachable endpoints are reported (status "error") and the scan goes on.
+On a terminal, a run of ` + fmt.Sprint(progress.Threshold) + ` sources or more shows a counter on
+standard error, erased before the report (--quiet hides it).
 
 Exit codes: 0 all fine; 1 something failed, or not a single certificate could be
 checked because every source gave an error (even without --strict), or, with
@@ -77,7 +80,7 @@ record per certificate (about 450 bytes), never the certificate itself.`,
 			&cli.StringFlag{Name: "root", Usage: "look for the host's layouts under `PREFIX` (no arguments only)"},
 			&cli.DurationFlag{Name: "timeout", Value: 10 * time.Second, Usage: "per-endpoint connection `TIMEOUT`"},
 			&cli.IntFlag{Name: "jobs", Aliases: []string{"concurrency"}, DefaultText: "4 per CPU", Usage: fmt.Sprintf("read `N` files or endpoints at once (1 to %d; never more than there are)", expiry.MaxWorkers)},
-			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress counter on standard error (shown only on a terminal, for runs over " + fmt.Sprint(progress.Threshold) + " sources)"},
+			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress counter on standard error (shown only on a terminal, for runs of " + fmt.Sprint(progress.Threshold) + " sources or more)"},
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write the report atomically to `FILE` instead of standard output"},
 			&cli.BoolFlag{Name: "force", Usage: "let -o/--output replace an existing file"},
 			&cli.StringFlag{Name: "cert", Usage: "client certificate `FILE` for live endpoints instead of the one libvirt would locate (needs --key)"},

@@ -28,7 +28,8 @@ func init() {
 		Description: "Connects like a libvirt client: finds the client credentials as libvirt does (pkipath, " +
 			"~/.pki/libvirt, /etc/pki), tries TLS 1.3 and 1.2, judges the server certificate by libvirt's " +
 			"rules for the URI host, and reads libvirtd's confirmation byte to learn whether the daemon accepts " +
-			"us. Exit 0 when no target has a failure, 1 otherwise, 2 on usage errors.",
+			"us. On a terminal, " + fmt.Sprint(progress.Threshold) + " targets or more show a counter on standard error (--quiet hides it). " +
+			"Exit 0 when no target has a failure, 1 otherwise, 2 on usage errors.",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "format", Value: "text", Usage: "output format: text or json"},
 			&cli.StringFlag{Name: "cacert", Aliases: []string{"ca-cert"}, Usage: "CA certificate file instead of the one libvirt would locate"},
@@ -37,7 +38,7 @@ func init() {
 			&cli.StringFlag{Name: "connect", Usage: "dial `ADDR:PORT` instead, still judging the URI's host name (one target only)"},
 			&cli.StringFlag{Name: "targets", Usage: "read targets from `FILE`, one per line (# comments)"},
 			&cli.IntFlag{Name: "concurrency", Value: 32, Usage: fmt.Sprintf("targets probed at once (1 to %d)", tlsprobe.MaxConcurrency)},
-			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress counter on standard error (shown only on a terminal, for runs over " + fmt.Sprint(progress.Threshold) + " targets)"},
+			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress counter on standard error (shown only on a terminal, for runs of " + fmt.Sprint(progress.Threshold) + " targets or more)"},
 			&cli.DurationFlag{Name: "timeout", Value: 5 * time.Second, Usage: "time limit per target"},
 			&cli.BoolFlag{Name: "force-client-cert", Usage: "send our certificate even if its issuer is not in the server's acceptable CA list"},
 			&cli.StringFlag{Name: "libvirtd-conf", Usage: "the server's libvirtd.conf, to check our DN against its tls_allowed_dn_list"},
