@@ -52,13 +52,15 @@ func TestProbeEscapesPeerText(t *testing.T) {
 	ca := pkitest.CA(t, "CA"+hostile)
 	srv := pkitest.Server(t, ca, "srv"+hostile, "localhost", "evil\x1b]0;x\x07.example")
 	addr := serveTLS(t, srv, ca)
-	pki := t.TempDir()
+	pki := filepath.Join(t.TempDir(), "pki"+hostile)
 	pkitest.WriteFile(t, pki, "cacert.pem", ca.CertPEM(), 0o600)
 	pkitest.Client(t, ca, pkixName("client"+hostile)).WritePair(t, pki, "clientcert.pem", "clientkey.pem")
 	_, port, _ := net.SplitHostPort(addr)
-	uri := "test+tls://localhost:" + port + "/default?pkipath=" + pki
+	// The files are named explicitly: a URI refuses control characters.
+	uri := "test+tls://localhost:" + port + "/default"
+	files := []string{"--cacert", filepath.Join(pki, "cacert.pem"), "--cert", filepath.Join(pki, "clientcert.pem"), "--key", filepath.Join(pki, "clientkey.pem")}
 
-	_, stdout, stderr := runCLI("probe", "--timeout", "5s", uri)
+	_, stdout, stderr := runCLI(append(append([]string{"probe", "--timeout", "5s"}, files...), uri)...)
 	noRawControls(t, "probe", stdout+stderr)
 	for _, want := range []string{
 		`server cert 0: O=Test,CN=srv\x1b]0\;pwned\x07\x1b[2J`,
@@ -66,12 +68,13 @@ func TestProbeEscapesPeerText(t *testing.T) {
 		`DNS:evil\x1b]0;x\x07.example`,
 		`server accepts certificates from: CN=CA\x1b]0\;pwned`,
 		`(DN CN=client\x1b]0\;pwned`,
+		"credentials: CA " + filepath.Join(filepath.Dir(pki), "pki"+hostileEscaped, "cacert.pem"),
 	} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("probe text lacks %q:\n%s", want, stdout)
 		}
 	}
-	_, stdout, _ = runCLI("probe", "--format", "json", "--timeout", "5s", uri)
+	_, stdout, _ = runCLI(append(append([]string{"probe", "--format", "json", "--timeout", "5s"}, files...), uri)...)
 	if !strings.Contains(stdout, `srv\u001b]0\\;pwned\u0007`) {
 		t.Errorf("JSON does not keep the subject exactly:\n%s", stdout)
 	}
