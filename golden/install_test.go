@@ -323,7 +323,7 @@ func TestInstallCatchesSIGTERM(t *testing.T) {
 	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(Bin(), "install", "--root", root, "--role", "ca,server", "--from", dir)
+	cmd := exec.Command(TaggedBin(t), "install", "--root", root, "--role", "ca,server", "--from", dir)
 	cmd.Env = append(os.Environ(), "NO_COLOR=1", install.PauseEnv+"=write journal="+fifo)
 	var stdout, stderr strings.Builder
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
