@@ -55,11 +55,24 @@ func run(args []string, stdout, stderr io.Writer) int {
 
 func newApp(stdout, stderr io.Writer) *cli.App {
 	cmds := append([]*cli.Command(nil), commands...)
+	for _, c := range cmds {
+		// App.Setup prefixes a command's HelpName with the app's name
+		// whenever it is set: without the reset a second run in the same
+		// process ("virt-pki help issue") would say "virt-pki virt-pki issue".
+		c.HelpName = ""
+	}
 	sort.SliceStable(cmds, func(i, j int) bool { return cmds[i].Name < cmds[j].Name })
-	markOnce.Do(func() { markUsageErrors(cmds) })
+	markOnce.Do(func() {
+		markUsageErrors(cmds)
+		cli.VersionPrinter = printVersion
+	})
 	return &cli.App{
-		Name:           "virt-pki",
-		Usage:          "TLS certificates for libvirt and QEMU hosts",
+		Name:    "virt-pki",
+		Usage:   "TLS certificates for libvirt and QEMU hosts",
+		Version: buildVersion(),
+		// urfave/cli adds --help only when no command is called help;
+		// the help command (help.go) is ours.
+		Flags:          []cli.Flag{cli.HelpFlag},
 		Commands:       cmds,
 		Writer:         stdout,
 		ErrWriter:      stderr,
