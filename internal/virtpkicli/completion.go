@@ -110,8 +110,8 @@ complete -o default -F _virt_pki virt-pki
 	return err
 }
 
-// zshQuote returns s in single quotes for zsh and fish ('\” would be
-// bash's way; both accept closing, escaping and reopening).
+// zshQuote returns s in single quotes for zsh: a quote inside is written
+// as close quote, backslash-quote, open quote.
 func zshQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
 
 func zshCompletion(w io.Writer, root *docCommand) error {
