@@ -1,7 +1,6 @@
 package virtpkicli
 
 import (
-	"regexp"
 	"strings"
 
 	"github.com/urfave/cli/v2"
@@ -36,9 +35,21 @@ type docFlag struct {
 	Default    string // the default value shown in --help, "" for none
 }
 
-// safeWord is what command and flag names must look like to be written
-// into shell scripts and roff unquoted.
-var safeWord = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
+// safeWord reports whether a command or flag name can be written into
+// shell scripts and roff unquoted: an ASCII letter or digit, then letters,
+// digits, '.', '_' and '-'. (A function, not a regexp: nothing of the
+// documentation is built at start-up.)
+func safeWord(s string) bool {
+	for i, r := range s {
+		switch {
+		case 'a' <= r && r <= 'z', 'A' <= r && r <= 'Z', '0' <= r && r <= '9':
+		case i > 0 && (r == '.' || r == '_' || r == '-'):
+		default:
+			return false
+		}
+	}
+	return s != ""
+}
 
 // docTree returns the command tree of app, skipping hidden commands and
 // flags, urfave/cli's help subcommands and names that are not safeWords.
@@ -57,7 +68,7 @@ func docTree(app *cli.App) *docCommand {
 func docCommands(parent []string, cmds []*cli.Command) []*docCommand {
 	var out []*docCommand
 	for _, c := range cmds {
-		if c.Hidden || !safeWord.MatchString(c.Name) || c.Name == "help" && len(parent) > 0 {
+		if c.Hidden || !safeWord(c.Name) || c.Name == "help" && len(parent) > 0 {
 			continue
 		}
 		d := &docCommand{
@@ -68,7 +79,7 @@ func docCommands(parent []string, cmds []*cli.Command) []*docCommand {
 			OwnOptions:  c.SkipFlagParsing,
 		}
 		for _, a := range c.Aliases {
-			if safeWord.MatchString(a) {
+			if safeWord(a) {
 				d.Aliases = append(d.Aliases, a)
 			}
 		}
@@ -92,7 +103,7 @@ func appendDocFlag(flags []docFlag, f cli.Flag) []docFlag {
 	}
 	var names []string
 	for _, n := range f.Names() {
-		if safeWord.MatchString(n) {
+		if safeWord(n) {
 			names = append(names, n)
 		}
 	}
