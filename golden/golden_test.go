@@ -70,7 +70,7 @@ func personality(name string) bool {
 }
 
 // harness runs the tests between setting up linkDir and removing it (and
-// the binaries built for tests that need them, see TaggedBin).
+// the binaries built for tests that need them, see BuiltBin).
 type harness struct{ m *testing.M }
 
 func (h harness) Run() int {

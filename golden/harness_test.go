@@ -62,33 +62,33 @@ func exitStatus(err error) (int, error) {
 	return 0, err
 }
 
-// buildDir receives the binaries TaggedBin builds; the harness removes it.
+// buildDir receives the binary BuiltBin builds; the harness removes it.
 var buildDir string
 
-var tagged struct {
+var built struct {
 	once sync.Once
 	path string
 	err  error
 }
 
-// TaggedBin returns a virt-pki built with the build tag virtpkitest, which
-// compiles in install's test-only pause hook (install.PauseEnv), for the
-// tests that drive it. It is built on first use only, once per run; every
-// other test runs the command line in this test binary (Bin).
-func TaggedBin(t *testing.T) string {
+// BuiltBin returns a real virt-pki binary, built with the build tag
+// virtpkitest (which compiles in install's test-only pause hook,
+// install.PauseEnv), for the tests that need the hook or a binary of
+// their own (one copied for another user, who could not write coverage
+// data). It is built on first use only, once per run; every other test
+// runs the command line in this test binary (Bin).
+func BuiltBin(t *testing.T) string {
 	t.Helper()
-	tagged.once.Do(func() {
-		tagged.path = filepath.Join(buildDir, "virt-pki")
-		build := exec.Command("go", "build", "-tags", "virtpkitest", "-o", tagged.path, "../cmd/virt-pki")
+	built.once.Do(func() {
+		built.path = filepath.Join(buildDir, "virt-pki")
+		build := exec.Command("go", "build", "-tags", "virtpkitest", "-o", built.path, "../cmd/virt-pki")
 		build.Stderr = os.Stderr
-		if err := build.Run(); err != nil {
-			tagged.err = err
-		}
+		built.err = build.Run()
 	})
-	if tagged.err != nil {
-		t.Fatalf("building virt-pki with -tags virtpkitest: %v", tagged.err)
+	if built.err != nil {
+		t.Fatalf("building virt-pki with -tags virtpkitest: %v", built.err)
 	}
-	return tagged.path
+	return built.path
 }
 
 // TestExitcodeCommand pins the exitcode script command: it passes on the
