@@ -45,11 +45,16 @@ var completionGenerators = map[string]func(io.Writer, *docCommand) error{
 }
 
 // completionWords returns, for every command, the words that lead to it
-// from its parent (name and aliases) with its key, in tree order.
+// from its parent (name and aliases) with its key, in tree order. The help
+// command leads back to the app: its arguments are command names.
 func completionWords(root *docCommand) (pairs [][2]string) {
 	for _, c := range root.all()[1:] {
+		key := c.key()
+		if key == "/help" {
+			key = ""
+		}
 		for _, w := range append([]string{c.Path[len(c.Path)-1]}, c.Aliases...) {
-			pairs = append(pairs, [2]string{c.parentKey() + "/" + w, c.key()})
+			pairs = append(pairs, [2]string{c.parentKey() + "/" + w, key})
 		}
 	}
 	return pairs
@@ -186,7 +191,7 @@ function __virt_pki_path
 		switch "$p/$w"
 `)
 	for _, p := range completionWords(root) {
-		fmt.Fprintf(&b, "\t\t\tcase %s\n\t\t\t\tset p %s\n", p[0], p[1])
+		fmt.Fprintf(&b, "\t\t\tcase %s\n\t\t\t\tset p '%s'\n", p[0], p[1])
 	}
 	b.WriteString(`		end
 	end

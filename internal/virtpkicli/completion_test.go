@@ -51,7 +51,8 @@ func TestBashCompletion(t *testing.T) {
 		{[]string{"virt-pki", "expiry", "--con"}, "--concurrency"},
 		{[]string{"virt-pki", "expiry", "-"}, "--warn --fail --at --format --sort --strict --root --timeout --jobs --concurrency --output -o --force --cert --key --help -h"},
 		{[]string{"virt-pki", "completion", ""}, ""}, // files (-o default)
-		{[]string{"virt-pki", "help", "iss"}, ""},    // help's own words are not commands
+		{[]string{"virt-pki", "help", "iss"}, "issue"},
+		{[]string{"virt-pki", "help", "issue", "s"}, "server"},
 	} {
 		var words []string
 		for _, w := range c.words {
@@ -78,11 +79,11 @@ func TestFishCompletion(t *testing.T) {
 		t.Fatalf("fish -n: %v\n%s", err, out)
 	}
 	out, err := exec.Command(fish, "--no-config", "-c", "source "+script+
-		"; complete -C 'virt-pki iss'; complete -C 'virt-pki issue server --c'").CombinedOutput()
+		"; complete -C 'virt-pki iss'; complete -C 'virt-pki issue server --c'; complete -C 'virt-pki help ca i'").CombinedOutput()
 	if err != nil {
 		t.Fatalf("fish: %v\n%s", err, out)
 	}
-	for _, want := range []string{"issue\tissue a server or client certificate signed by the CA\n", "--cn\tcommon name\n", "--ca-dir\t"} {
+	for _, want := range []string{"issue\tissue a server or client certificate signed by the CA\n", "--cn\tcommon name\n", "--ca-dir\t", "init\tcreate"} {
 		if !strings.Contains(string(out), want) {
 			t.Errorf("fish completions lack %q:\n%s", want, out)
 		}
