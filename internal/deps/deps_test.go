@@ -25,7 +25,8 @@ import (
 // holds what it needs, or in a new rule below the packages it imports.
 // Packages the table names that do not exist (yet) are allowed.
 const depsRules = `
-	# The bottom: nothing of the module.
+	# The bottom: nothing of the module. (A file-set writer of its own, beside
+	# internal/atomicfile, would be "internal/atomicfile < NAME;" here.)
 	NONE
 	< x509oid, finding, internal/termsafe, internal/fileread,
 	  internal/atomicfile, internal/hostinfo;

@@ -81,7 +81,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			return usageError{err: err}
 		},
 		Action:          unknownCommand,
-		HideHelpCommand: true,
+		HideHelpCommand: true, // the help command is ours (help.go)
 	}
 }
 
