@@ -233,7 +233,7 @@ func TestInstallAsUnprivilegedUser(t *testing.T) {
 	defer os.RemoveAll(binDir)
 	os.Chmod(binDir, 0o755)
 	bin := filepath.Join(binDir, "virt-pki")
-	pkitest.CopyFile(t, Bin(), bin, 0o755)
+	pkitest.CopyFile(t, BuiltBin(t), bin, 0o755)
 	target, err := os.MkdirTemp("", "virt-pki-rootonly-")
 	if err != nil {
 		t.Fatal(err)
@@ -323,7 +323,7 @@ func TestInstallCatchesSIGTERM(t *testing.T) {
 	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(Bin(), "install", "--root", root, "--role", "ca,server", "--from", dir)
+	cmd := exec.Command(BuiltBin(t), "install", "--root", root, "--role", "ca,server", "--from", dir)
 	cmd.Env = append(os.Environ(), "NO_COLOR=1", install.PauseEnv+"=write journal="+fifo)
 	var stdout, stderr strings.Builder
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr

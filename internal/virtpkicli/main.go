@@ -1,18 +1,18 @@
-// Command virt-pki makes TLS for libvirt and QEMU hosts boring: it creates a
-// CA, issues certificates from certtool-style templates, installs them where
-// libvirt and QEMU look, audits a host's PKI, probes a running libvirtd and
-// gates CI on expiry. This package only maps flags to library calls and
-// renders their results.
+// Package virtpkicli is the virt-pki command line: it creates a CA, issues
+// certificates from certtool-style templates, installs them where libvirt
+// and QEMU look, audits a host's PKI, probes a running libvirtd and gates CI
+// on expiry. It only maps flags to library calls and renders their results;
+// cmd/virt-pki is its main function, and the golden tests run it in their
+// own test binary.
 //
 // Started through a link named certtool, virt-pki-query-dn or
 // virt-pki-validate, it behaves as that tool.
-package main
+package virtpkicli
 
 import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -36,8 +36,11 @@ var commands []*cli.Command
 // that tool. Filled by init functions, like commands.
 var personalities = map[string]func(args []string, stdout, stderr io.Writer) int{}
 
-func main() {
-	os.Exit(run(os.Args, os.Stdout, os.Stderr))
+// Main runs the command line args (args[0] is the program name, which
+// selects a personality) and returns the process exit code: 0 ok, 1
+// failed, 2 usage error, or a command's own code.
+func Main(args []string, stdout, stderr io.Writer) int {
+	return run(args, stdout, stderr)
 }
 
 // run executes the command line and returns the process exit code.
@@ -52,11 +55,24 @@ func run(args []string, stdout, stderr io.Writer) int {
 
 func newApp(stdout, stderr io.Writer) *cli.App {
 	cmds := append([]*cli.Command(nil), commands...)
+	for _, c := range cmds {
+		// App.Setup prefixes a command's HelpName with the app's name
+		// whenever it is set: without the reset a second run in the same
+		// process ("virt-pki help issue") would say "virt-pki virt-pki issue".
+		c.HelpName = ""
+	}
 	sort.SliceStable(cmds, func(i, j int) bool { return cmds[i].Name < cmds[j].Name })
-	markOnce.Do(func() { markUsageErrors(cmds) })
+	markOnce.Do(func() {
+		markUsageErrors(cmds)
+		cli.VersionPrinter = printVersion
+	})
 	return &cli.App{
-		Name:           "virt-pki",
-		Usage:          "TLS certificates for libvirt and QEMU hosts",
+		Name:    "virt-pki",
+		Usage:   "TLS certificates for libvirt and QEMU hosts",
+		Version: buildVersion(),
+		// urfave/cli adds --help only when no command is called help;
+		// the help command (help.go) is ours.
+		Flags:          []cli.Flag{cli.HelpFlag},
 		Commands:       cmds,
 		Writer:         stdout,
 		ErrWriter:      stderr,
@@ -65,7 +81,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			return usageError{err: err}
 		},
 		Action:          unknownCommand,
-		HideHelpCommand: true,
+		HideHelpCommand: true, // the help command is ours (help.go)
 	}
 }
 
